@@ -1,0 +1,140 @@
+# wqbench -- one entry point for building, running and testing everything.
+#
+#   make run      install what is missing, build, boot Debian's 6.12 in QEMU,
+#                 run the quick suite and print the report
+#   make test     everything that proves it works (unit, kmod, guest boots)
+#   make bench    speed and overhead figures (not part of make test)
+#
+# See README.md for the rest and docs/ARCHITECTURE.md for who owns what.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+BUILD   ?= build
+WQBENCH := $(BUILD)/wqbench
+KERNEL  ?= 6.12
+
+# Debian packages wqbench needs (build, guest boot, tracing, load, plots).
+DEB_PACKAGES := build-essential pkg-config pahole cpio xz-utils busybox-static \
+	kmod qemu-system-x86 qemu-utils linux-perf trace-cmd stress-ng fio \
+	libtracefs-dev libtraceevent-dev libtracecmd-dev libinih-dev \
+	libjansson-dev libcmocka-dev gnuplot-nox valgrind perl
+
+PKGS    := libtracefs libtraceevent libtracecmd inih jansson
+CC      ?= cc
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+GIT_REV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+GIT_DIRTY := $(shell git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo 1 || echo 0)
+DEFS      := -DWQB_GIT_REV=\"$(GIT_REV)\" -DWQB_GIT_DIRTY=$(GIT_DIRTY)
+
+SRCS      := $(sort $(wildcard harness/*.c analysis/*.c))
+LIB_SRCS  := $(filter-out harness/main.c,$(SRCS))
+OBJS      := $(SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+ASAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRCS := $(sort $(wildcard tests/integration/*.c))
+INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+# tests/guest/: programs that run inside the guest (module tests); standalone
+GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
+GUEST_BINS := $(GUEST_SRCS:tests/guest/%.c=$(BUILD)/tests/guest/%)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all deps build kernels kmod run test unit-test test-bins \
+	checkpatch bench clean distclean help
+
+all: build
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+# --- dependencies -----------------------------------------------------------
+# Installs only what is missing; as non-root prints the command and stops.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done | tr '\n' ' '); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "wqbench: missing Debian packages; as root run:"; \
+		echo "  apt-get install -y --no-install-recommends $$missing"; \
+		exit 1; \
+	fi; \
+	echo "wqbench: installing $$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -q --no-install-recommends $$missing >/dev/null; then \
+		apt-get update -q >/dev/null || { echo "wqbench: apt-get update failed: is the Debian package mirror reachable?"; exit 1; }; \
+		apt-get install -y -q --no-install-recommends $$missing || { echo "wqbench: apt-get install failed for: $$missing"; exit 1; }; \
+	fi
+
+# --- the wqbench command ----------------------------------------------------
+build: $(WQBENCH)
+
+$(WQBENCH): $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard harness/*.h analysis/*.h kmod/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -c -o $@ $<
+
+$(BUILD)/asan/obj/%.o: %.c $(wildcard harness/*.h analysis/*.h kmod/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/integration/%: tests/integration/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/guest/%: tests/guest/%.c $(wildcard kmod/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Ikmod -o $@ $< -lcmocka
+
+test-bins: $(UNIT_BINS) $(ASAN_BINS) $(INTEG_BINS) $(GUEST_BINS)
+
+# --- kernels and the module -------------------------------------------------
+kernels: deps build
+	$(WQBENCH) kernel fetch all
+
+# Builds kmod/wqbench.ko for every cached kernel and the running kernel's
+# headers where they exist, into build/kmod/<release>/.
+kmod: deps build
+	$(WQBENCH) kmod build --all
+
+checkpatch: deps
+	kmod/checkpatch.sh
+
+# --- the two commands -------------------------------------------------------
+run: deps build
+	$(WQBENCH) kernel fetch $(KERNEL)
+	$(WQBENCH) kmod build --kernel $(KERNEL)
+	$(WQBENCH) run --kernel $(KERNEL) workloads/suites/quick.suite
+	$(WQBENCH) report --print results/latest
+
+test: deps build test-bins
+	tests/run-tests
+
+unit-test: deps build test-bins
+
+bench: deps build
+	tests/bench/run-bench
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf results/[0-9]* results/latest

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Entry points of the wqbench subcommands (argv[0] is the subcommand). */
+#ifndef WQB_COMMANDS_H
+#define WQB_COMMANDS_H
+
+int cmd_run(int argc, char **argv);	/* harness/run.c */
+int cmd_check(int argc, char **argv);	/* harness/scenario.c */
+int cmd_report(int argc, char **argv);	/* analysis/report.c */
+int cmd_restore(int argc, char **argv);	/* harness/state.c */
+int cmd_kernel(int argc, char **argv);	/* harness/kernel.c */
+int cmd_kmod(int argc, char **argv);	/* harness/kmodbuild.c */
+int cmd_guest(int argc, char **argv);	/* harness/vm.c */
+int cmd_version(int argc, char **argv);	/* harness/main.c */
+
+#endif /* WQB_COMMANDS_H */

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Out-of-tree builds of the companion module, one directory per kernel.
+ */
+#include "kmodbuild.h"
+#include "runcmd.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_kmod_source(const char *name)
+{
+	return strcmp(name, "Kbuild") == 0 || str_ends_with(name, ".c") ||
+	       str_ends_with(name, ".h");
+}
+
+char *kmod_path_for_release(const char *release)
+{
+	return xasprintf("%s/build/kmod/%s/wqbench.ko", wqb_src_dir(), release);
+}
+
+/* Copy kmod sources into out; *newest gets the newest source mtime. */
+static int copy_sources(const char *src, const char *out, bool *changed)
+{
+	DIR *d = opendir(src);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		wqb_err("cannot open %s: %s", src, strerror(errno));
+		return -1;
+	}
+	*changed = false;
+	while ((de = readdir(d)) && r == 0) {
+		char *s, *t, *a, *b;
+		size_t la = 0, lb = 0;
+
+		if (!is_kmod_source(de->d_name))
+			continue;
+		s = path_join(src, de->d_name);
+		t = path_join(out, de->d_name);
+		a = read_file(s, &la);
+		b = read_file(t, &lb);
+		if (!a) {
+			wqb_err("cannot read %s: %s", s, strerror(errno));
+			r = -1;
+		} else if (!b || la != lb || memcmp(a, b, la) != 0) {
+			/* only rewrite changed files so kbuild's dependency check holds */
+			r = write_file_atomic(t, a, la, 0644);
+			*changed = true;
+		}
+		free(a);
+		free(b);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return r;
+}
+
+int kmod_ensure_built(const struct wqb_kernel *k, char **ko)
+{
+	char *src = path_join(wqb_src_dir(), "kmod");
+	char *out = xasprintf("%s/build/kmod/%s", wqb_src_dir(), k->release);
+	char *log = path_join(out, "build.log");
+	char *text = NULL;
+	struct spawn_result res;
+	struct spawn_opts o = { 0 };
+	struct argv_buf a = { 0 };
+	bool changed;
+	int r = -1;
+
+	*ko = path_join(out, "wqbench.ko");
+	if (mkdir_p(out, 0755) < 0) {
+		wqb_err("cannot create %s: %s", out, strerror(errno));
+		goto out;
+	}
+	if (copy_sources(src, out, &changed) < 0)
+		goto out;
+	if (!changed && path_exists(*ko)) {
+		r = 0;
+		goto out;
+	}
+	if (!is_dir(k->build_dir)) {
+		wqb_err("no kernel build tree at %s for %s", k->build_dir, k->release);
+		goto out;
+	}
+	argv_add(&a, "make");
+	argv_add(&a, "-C");
+	argv_add(&a, k->build_dir);
+	argv_addf(&a, "M=%s", out);
+	argv_add(&a, "modules");
+	o.stdout_path = log;
+	o.stderr_to_stdout = true;
+	wqb_info("building wqbench.ko for %s", k->release);
+	spawn_run(a.v, &o, 600000, &res);
+	text = read_file(log, NULL);
+	if (res.spawn_failed) {
+		wqb_err("cannot run make: %s", strerror(res.spawn_errno));
+	} else if (res.exit_code != 0) {
+		wqb_err("module build for %s failed (exit %d), log %s:\n%s", k->release,
+			res.exit_code, log, text ? text : "");
+	} else if (text && strstr(text, "warning:")) {
+		wqb_err("module build for %s produced warnings (must be warning-free), log %s:\n%s",
+			k->release, log, text);
+	} else if (!path_exists(*ko)) {
+		wqb_err("module build for %s produced no %s", k->release, *ko);
+	} else {
+		r = 0;
+	}
+out:
+	if (r && path_exists(*ko))
+		unlink(*ko);	/* never leave a stale module that looks current */
+	argv_free(&a);
+	free(text);
+	free(log);
+	free(out);
+	free(src);
+	return r;
+}
+
+int cmd_kmod(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "kernel-image", required_argument, NULL, 'i' },
+		{ "kernel-build", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *kname = NULL, *kimg = NULL, *kbuild = NULL;
+	bool all = false;
+	int c, failed = 0, built = 0;
+
+	if (argc < 2 || strcmp(argv[1], "build") != 0) {
+		fprintf(stderr, "usage: wqbench kmod build [--all | --kernel NAME | --kernel-image PATH --kernel-build DIR]\n");
+		return 2;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = true; break;
+		case 'k': kname = optarg; break;
+		case 'i': kimg = optarg; break;
+		case 'b': kbuild = optarg; break;
+		case 'h':
+			printf("usage: wqbench kmod build [--all | --kernel NAME | --kernel-image PATH --kernel-build DIR]\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		wqb_err("unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (kbuild || kimg) {
+		struct wqb_kernel k;
+		char *ko;
+
+		if (kernel_custom(kimg ? kimg : "/dev/null", kbuild, &k) < 0)
+			return 1;
+		failed = kmod_ensure_built(&k, &ko) < 0;
+		if (!failed)
+			printf("%s\n", ko);
+		free(ko);
+		kernel_free(&k);
+		return failed;
+	}
+	if (kname) {
+		struct wqb_kernel k;
+		char *ko;
+
+		if (kernel_resolve(kname, false, &k) < 0)
+			return 1;
+		failed = kmod_ensure_built(&k, &ko) < 0;
+		if (!failed)
+			printf("%s\n", ko);
+		free(ko);
+		kernel_free(&k);
+		return failed;
+	}
+	if (!all) {
+		wqb_err("say which kernels: --all, --kernel NAME or --kernel-build DIR");
+		return 2;
+	}
+	{
+		char **v = kernel_list_cached();
+		struct wqb_kernel k;
+
+		for (size_t i = 0; v[i]; i++) {
+			char *ko;
+
+			if (kernel_resolve(v[i], false, &k) < 0) {
+				failed++;
+				continue;
+			}
+			if (kmod_ensure_built(&k, &ko) < 0)
+				failed++;
+			else
+				printf("%s\n", ko), built++;
+			free(ko);
+			kernel_free(&k);
+		}
+		kernel_list_free(v);
+		if (kernel_running(&k) == 0) {
+			char *ko;
+
+			if (kmod_ensure_built(&k, &ko) < 0)
+				failed++;
+			else
+				printf("%s\n", ko), built++;
+			free(ko);
+			kernel_free(&k);
+		}
+	}
+	if (!built && !failed)
+		wqb_warn("no kernels to build against: run 'wqbench kernel fetch all' first");
+	return failed ? 1 : 0;
+}

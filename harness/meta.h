@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * meta.json: everything needed to know what a run ran on -- kernel, command
+ * line, config hash, CPUs, tool versions, wqbench revision, the scenario.
+ */
+#ifndef WQB_META_H
+#define WQB_META_H
+
+#include "scenario.h"
+
+#include <jansson.h>
+
+/* Describe the running system and the scenario. */
+json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path);
+
+#endif /* WQB_META_H */

@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scenario and suite parsing, and `wqbench check`.
+ *
+ * libinih does the INI syntax; this file owns the meaning.  Every key a
+ * section accepts is one row of a table below, with its type and range, so
+ * an error can always say what is allowed.  The line reader handed to inih
+ * counts lines (inih reports them only for syntax errors) and refuses
+ * over-long lines instead of letting inih split them silently.
+ */
+#include "scenario.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum key_type {
+	K_UINT,		/* integer in [min, max] */
+	K_BOOL,		/* 0|1 */
+	K_ENUM,		/* one word of choices */
+	K_FLAGS,	/* comma list of words of choices */
+	K_CPULIST,	/* "0-2,5" */
+	K_MIX,		/* "cpu:50,sleep:30" with words of choices */
+	K_TEXT,		/* free text (global name/description) */
+	K_DURATION,	/* "500ms", "4s" */
+	K_SIZE,		/* "1G", "512M" */
+	K_MASKLIST,	/* comma list of hex cpumasks */
+	K_EVENTLIST,	/* comma list of system:event */
+	K_WORD,		/* [a-z0-9_] identifier */
+};
+
+struct key_spec {
+	const char *key;
+	enum key_type type;
+	uint64_t min, max;
+	const char *choices;	/* '|' separated, for K_ENUM/K_FLAGS/K_MIX */
+	const char *help;
+};
+
+/*
+ * [group NAME] keys: the wqbench.ko group interface (docs/kmod.md).  The
+ * module validates again; checking here means a typo is reported with its
+ * file and line before any guest boots.
+ */
+static const struct key_spec group_keys[] = {
+	{ "wq", K_ENUM, 0, 0, "own|system|system_highpri|system_long|system_unbound",
+	  "workqueue: the group's own or a system one" },
+	{ "flags", K_FLAGS, 0, 0,
+	  "unbound|highpri|cpu_intensive|mem_reclaim|freezable|power_efficient|ordered|bh",
+	  "flags of the group's own workqueue" },
+	{ "max_active", K_UINT, 0, 512, NULL, "0 = kernel default" },
+	{ "kind", K_ENUM, 0, 0, "cpu|sleep|requeue|mixed|hog", "kind of work" },
+	{ "work_us", K_UINT, 0, 10000000, NULL, "service time per item" },
+	{ "resched", K_BOOL, 0, 1, NULL, "cond_resched() while busy" },
+	{ "requeue", K_ENUM, 0, 0, "immediate|delayed|hop", "how requeue work requeues" },
+	{ "requeue_delay_us", K_UINT, 0, 10000000, NULL, "delay for requeue=delayed" },
+	{ "mix", K_MIX, 0, 0, "cpu|sleep|requeue", "weights for kind=mixed" },
+	{ "hog_ms", K_UINT, 0, 60000, NULL, "spin time for kind=hog" },
+	{ "placement", K_ENUM, 0, 0, "local|cpu|cpus|rr|node", "where items are queued" },
+	{ "cpu", K_UINT, 0, 8191, NULL, "CPU for placement=cpu" },
+	{ "cpus", K_CPULIST, 0, 8191, NULL, "CPU list for placement=cpus" },
+	{ "node", K_UINT, 0, 1023, NULL, "NUMA node for placement=node" },
+	{ "shape", K_ENUM, 0, 0, "closed|open", "closed loop or open-loop arrivals" },
+	{ "inflight", K_UINT, 1, 4096, NULL, "items in flight (closed loop)" },
+	{ "rate", K_UINT, 1, 10000000, NULL, "arrivals per second (open loop)" },
+	{ "max_items", K_UINT, 0, UINT64_MAX, NULL, "stop after this many items (0 = no limit)" },
+	{ "max_ms", K_UINT, 0, 86400000, NULL, "stop after this long (0 = no limit)" },
+	{ "jitter_pct", K_UINT, 0, 100, NULL, "random +- spread of service times" },
+	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "RNG seed of the group" },
+	{ "instrument", K_ENUM, 0, 0, "full|bare", "per-item timing on or off" },
+	{ "sample_every", K_UINT, 0, 1000000, NULL, "raw records: 0 none, 1 all, K 1-in-K" },
+	{ "grace_ms", K_UINT, 0, 60000, NULL, "cpumask-change grace window" },
+	{ "selftest", K_ENUM, 0, 0, "none|lose|dup|misplace|escape", "make an oracle fire" },
+	{ NULL }
+};
+
+static const struct key_spec global_keys[] = {
+	{ "name", K_WORD, 1, 64, NULL, "scenario name" },
+	{ "description", K_TEXT, 0, 0, NULL, "one line for reports" },
+	{ "duration", K_DURATION, 100, 86400000, NULL, "measured phase" },
+	{ "warmup", K_DURATION, 0, 3600000, NULL, "unmeasured phase before it" },
+	{ "repetitions", K_UINT, 1, 1000, NULL, "runs of this scenario" },
+	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "seed of every random choice" },
+	{ "cpus", K_UINT, 1, 64, NULL, "guest vCPUs" },
+	{ "memory", K_SIZE, 256, 65536, NULL, "guest memory" },
+	{ NULL }
+};
+
+static const struct key_spec hotplug_keys[] = {
+	{ "mode", K_ENUM, 0, 0, "off|sequential", "fault schedule" },
+	{ "cpus", K_CPULIST, 0, 8191, NULL, "CPUs to cycle (default: all but CPU 0)" },
+	{ "start", K_DURATION, 0, 86400000, NULL, "first action after start of measurement" },
+	{ "interval", K_DURATION, 1, 86400000, NULL, "time between actions" },
+	{ "cycles", K_UINT, 1, 1000000, NULL, "offline+online cycles" },
+	{ NULL }
+};
+
+static const struct key_spec cpumask_keys[] = {
+	{ "target", K_WORD, 1, 16, NULL, "global, or a group name" },
+	{ "masks", K_MASKLIST, 0, 0, NULL, "hex masks applied in turn" },
+	{ "start", K_DURATION, 0, 86400000, NULL, "first change" },
+	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes" },
+	{ NULL }
+};
+
+static const struct key_spec trace_keys[] = {
+	{ "enabled", K_BOOL, 0, 1, NULL, "record tracefs" },
+	{ "events", K_EVENTLIST, 0, 0, NULL, "system:event list" },
+	{ "buffer_kb", K_UINT, 64, 1048576, NULL, "ring buffer per CPU" },
+	{ NULL }
+};
+
+struct parse_ctx {
+	struct wqb_scenario *s;
+	const char *path;
+	FILE *f;
+	const char *str;	/* string input instead of f */
+	int line;
+	char *err;
+	int err_line;
+	char section[128];	/* last section seen, for duplicate checks */
+	char seen[64][48];	/* "section\037key" pairs seen in this section */
+	size_t nseen;
+	char *sections[64];
+	size_t nsections;
+};
+
+static void perr(struct parse_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void perr(struct parse_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (c->err)
+		return;		/* the first error is the one to fix */
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	c->err = xasprintf("%s:%d: %s", c->path, c->line, msg);
+	c->err_line = c->line;
+	free(msg);
+}
+
+static bool word_in(const char *w, size_t len, const char *choices)
+{
+	const char *p = choices;
+
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t l = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (l == len && strncmp(p, w, len) == 0)
+			return true;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+int parse_duration_ms(const char *s, uint64_t *ms)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || v < 0)
+		return -1;
+	if (!*end || strcmp(end, "s") == 0)
+		v *= 1000;
+	else if (strcmp(end, "ms") == 0)
+		;
+	else if (strcmp(end, "us") == 0)
+		v /= 1000;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		v *= 60000;
+	else if (strcmp(end, "h") == 0)
+		v *= 3600000;
+	else
+		return -1;
+	if (v > 1e15)
+		return -1;
+	*ms = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+static bool is_word(const char *v, size_t max)
+{
+	size_t n = strlen(v);
+
+	if (!n || n > max)
+		return false;
+	for (; *v; v++)
+		if (!islower((unsigned char)*v) && !isdigit((unsigned char)*v) && *v != '_')
+			return false;
+	return true;
+}
+
+/* "0-2,5" into cpus[]; returns count or -1 */
+static int parse_cpulist(const char *v, int *cpus, size_t max, uint64_t maxcpu)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL;
+	size_t n = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		uint64_t a, b;
+
+		if (dash) {
+			*dash = '\0';
+			if (parse_u64(tok, &a) || parse_u64(dash + 1, &b) || b < a)
+				goto bad;
+		} else {
+			if (parse_u64(tok, &a))
+				goto bad;
+			b = a;
+		}
+		if (b > maxcpu)
+			goto bad;
+		for (uint64_t c = a; c <= b; c++) {
+			if (n >= max)
+				goto bad;
+			if (cpus)
+				cpus[n] = (int)c;
+			n++;
+		}
+	}
+	free(copy);
+	return n ? (int)n : -1;
+bad:
+	free(copy);
+	return -1;
+}
+
+static bool is_hexmask(const char *v)
+{
+	size_t n = 0;
+
+	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
+		v += 2;
+	for (; *v; v++, n++)
+		if (!isxdigit((unsigned char)*v) && *v != ',')
+			return false;
+	return n > 0 && n <= 64;
+}
+
+/* Check one value against its spec; on success returns true. */
+static bool check_value(struct parse_ctx *c, const char *sect, const struct key_spec *k,
+			const char *v)
+{
+	uint64_t u;
+
+	switch (k->type) {
+	case K_UINT:
+	case K_BOOL:
+		if (parse_u64(v, &u) || u < k->min || u > k->max) {
+			perr(c, "[%s] %s = '%s': want an integer from %llu to %llu (%s)", sect,
+			     k->key, v, (unsigned long long)k->min, (unsigned long long)k->max,
+			     k->help);
+			return false;
+		}
+		return true;
+	case K_ENUM:
+		if (!word_in(v, strlen(v), k->choices)) {
+			perr(c, "[%s] %s = '%s': allowed: %s", sect, k->key, v, k->choices);
+			return false;
+		}
+		return true;
+	case K_FLAGS:
+	case K_MIX: {
+		const char *p = v;
+
+		if (!*v && k->type == K_FLAGS)
+			return true;
+		while (*p) {
+			size_t len = strcspn(p, ",:");
+
+			if (!word_in(p, len, k->choices)) {
+				perr(c, "[%s] %s = '%s': '%.*s' is not one of %s", sect, k->key, v,
+				     (int)len, p, k->choices);
+				return false;
+			}
+			p += len;
+			if (k->type == K_MIX) {
+				char num[24];
+				size_t nl;
+
+				if (*p != ':') {
+					perr(c, "[%s] %s = '%s': want kind:weight pairs like cpu:50,sleep:50",
+					     sect, k->key, v);
+					return false;
+				}
+				p++;
+				nl = strcspn(p, ",");
+				if (nl == 0 || nl >= sizeof(num)) {
+					perr(c, "[%s] %s = '%s': missing weight", sect, k->key, v);
+					return false;
+				}
+				memcpy(num, p, nl);
+				num[nl] = '\0';
+				if (parse_u64(num, &u) || u > 1000) {
+					perr(c, "[%s] %s = '%s': weight '%s' must be 0..1000", sect,
+					     k->key, v, num);
+					return false;
+				}
+				p += nl;
+			}
+			if (*p == ',')
+				p++;
+			else if (*p) {
+				perr(c, "[%s] %s = '%s': separate entries with commas", sect, k->key, v);
+				return false;
+			}
+		}
+		return true;
+	}
+	case K_CPULIST:
+		if (parse_cpulist(v, NULL, WQB_MAX_LIST, k->max) < 0) {
+			perr(c, "[%s] %s = '%s': want a CPU list like 0-2,5 (at most %d CPUs, each <= %llu)",
+			     sect, k->key, v, WQB_MAX_LIST, (unsigned long long)k->max);
+			return false;
+		}
+		return true;
+	case K_TEXT:
+		if (strlen(v) > 512) {
+			perr(c, "[%s] %s: longer than 512 characters", sect, k->key);
+			return false;
+		}
+		return true;
+	case K_WORD:
+		if (!is_word(v, k->max)) {
+			perr(c, "[%s] %s = '%s': want %llu..%llu characters of a-z, 0-9 and _",
+			     sect, k->key, v, (unsigned long long)k->min, (unsigned long long)k->max);
+			return false;
+		}
+		return true;
+	case K_DURATION:
+		if (parse_duration_ms(v, &u) || u < k->min || u > k->max) {
+			perr(c, "[%s] %s = '%s': want a duration from %llums to %llums, like 500ms, 4s or 2m",
+			     sect, k->key, v, (unsigned long long)k->min, (unsigned long long)k->max);
+			return false;
+		}
+		return true;
+	case K_SIZE:
+		if (parse_mib(v, &u) || u < k->min || u > k->max) {
+			perr(c, "[%s] %s = '%s': want a size from %lluM to %lluM, like 1G or 512M",
+			     sect, k->key, v, (unsigned long long)k->min, (unsigned long long)k->max);
+			return false;
+		}
+		return true;
+	case K_MASKLIST:
+	case K_EVENTLIST: {
+		char *copy = xstrdup(v), *tok, *save = NULL;
+		size_t n = 0;
+		bool ok = true;
+
+		for (tok = strtok_r(copy, " ", &save); tok && ok; tok = strtok_r(NULL, " ", &save)) {
+			n++;
+			if (k->type == K_MASKLIST) {
+				ok = is_hexmask(tok) && n <= WQB_MAX_LIST;
+			} else {
+				char *colon = strchr(tok, ':');
+
+				ok = colon && colon != tok && colon[1] && n <= WQB_MAX_LIST &&
+				     strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789_:*") == strlen(tok);
+			}
+		}
+		free(copy);
+		if (!ok || !n) {
+			perr(c, "[%s] %s = '%s': want a space-separated list of %s (at most %d)",
+			     sect, k->key, v,
+			     k->type == K_MASKLIST ? "hex cpumasks like 3 f 0x5" :
+						     "trace events like workqueue:* cpuhp:cpuhp_enter",
+			     WQB_MAX_LIST);
+			return false;
+		}
+		return true;
+	}
+	}
+	return false;
+}
+
+static const struct key_spec *find_key(const struct key_spec *t, const char *key)
+{
+	for (; t->key; t++)
+		if (strcmp(t->key, key) == 0)
+			return t;
+	return NULL;
+}
+
+static char *allowed_keys(const struct key_spec *t)
+{
+	char *s = xstrdup("");
+
+	for (; t->key; t++) {
+		char *n = xasprintf("%s%s%s", s, *s ? ", " : "", t->key);
+
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+static void split_list(const char *v, char **out, size_t *n)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL;
+
+	*n = 0;
+	for (tok = strtok_r(copy, " ", &save); tok && *n < WQB_MAX_LIST;
+	     tok = strtok_r(NULL, " ", &save))
+		out[(*n)++] = xstrdup(tok);
+	free(copy);
+}
+
+static struct wqb_group *group_for(struct parse_ctx *c, const char *gname)
+{
+	struct wqb_scenario *s = c->s;
+
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (strcmp(s->groups[i].name, gname) == 0)
+			return &s->groups[i];
+	if (s->ngroups >= WQB_MAX_GROUPS) {
+		perr(c, "[group %s]: at most %d groups per scenario", gname, WQB_MAX_GROUPS);
+		return NULL;
+	}
+	if (!is_word(gname, WQB_GROUP_NAME_MAX)) {
+		perr(c, "[group %s]: a group name is 1..%d characters of a-z, 0-9 and _", gname,
+		     WQB_GROUP_NAME_MAX);
+		return NULL;
+	}
+	{
+		struct wqb_group *g = &s->groups[s->ngroups++];
+
+		snprintf(g->name, sizeof(g->name), "%s", gname);
+		g->def = xasprintf("name=%s", gname);
+		g->line = c->line;
+		return g;
+	}
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_ctx *c = user;
+	struct wqb_scenario *s = c->s;
+	const struct key_spec *table, *k;
+	const char *gname = NULL;
+	uint64_t u;
+
+	if (c->err)
+		return 0;
+	if (strcmp(section, c->section) != 0) {
+		/* a section name seen before, not just before, is a duplicate */
+		for (size_t i = 0; i < c->nsections; i++)
+			if (strcmp(c->sections[i], section) == 0) {
+				perr(c, "[%s] appears twice; merge the two sections", section);
+				return 0;
+			}
+		if (c->nsections < ARRAY_SIZE(c->sections))
+			c->sections[c->nsections++] = xstrdup(section);
+		snprintf(c->section, sizeof(c->section), "%s", section);
+		c->nseen = 0;
+	}
+	for (size_t i = 0; i < c->nseen; i++)
+		if (strcmp(c->seen[i], key) == 0) {
+			perr(c, "[%s] %s is set twice", section, key);
+			return 0;
+		}
+	if (c->nseen < ARRAY_SIZE(c->seen))
+		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%.47s", key);
+
+	if (strcmp(section, "global") == 0) {
+		table = global_keys;
+	} else if (strncmp(section, "group ", 6) == 0) {
+		table = group_keys;
+		gname = section + 6;
+	} else if (strcmp(section, "hotplug") == 0) {
+		table = hotplug_keys;
+	} else if (strcmp(section, "cpumask") == 0) {
+		table = cpumask_keys;
+	} else if (strcmp(section, "trace") == 0) {
+		table = trace_keys;
+	} else if (!*section) {
+		perr(c, "%s = %s: keys must be inside a section such as [global]", key, value);
+		return 0;
+	} else {
+		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [trace]",
+		     section);
+		return 0;
+	}
+	k = find_key(table, key);
+	if (!k) {
+		char *allowed = allowed_keys(table);
+
+		perr(c, "[%s] unknown key '%s'; allowed: %s", section, key, allowed);
+		free(allowed);
+		return 0;
+	}
+	if (!check_value(c, section, k, value))
+		return 0;
+
+	if (gname) {
+		struct wqb_group *g = group_for(c, gname);
+		char *def;
+
+		if (!g)
+			return 0;
+		def = xasprintf("%s %s=%s", g->def, key, value);
+		free(g->def);
+		g->def = def;
+		if ((strcmp(key, "flags") == 0 && strstr(value, "unbound")) ||
+		    (strcmp(key, "wq") == 0 && strcmp(value, "system_unbound") == 0))
+			g->unbound = true;
+		return 1;
+	}
+	if (strcmp(section, "global") == 0) {
+		if (strcmp(key, "name") == 0) {
+			free(s->name);
+			s->name = xstrdup(value);
+		} else if (strcmp(key, "description") == 0) {
+			s->description = xstrdup(value);
+		} else if (strcmp(key, "duration") == 0) {
+			parse_duration_ms(value, &s->duration_ms);
+		} else if (strcmp(key, "warmup") == 0) {
+			parse_duration_ms(value, &s->warmup_ms);
+		} else if (strcmp(key, "repetitions") == 0) {
+			parse_u64(value, &u);
+			s->repetitions = (unsigned int)u;
+		} else if (strcmp(key, "seed") == 0) {
+			parse_u64(value, &s->seed);
+		} else if (strcmp(key, "cpus") == 0) {
+			parse_u64(value, &u);
+			s->cpus = (unsigned int)u;
+		} else if (strcmp(key, "memory") == 0) {
+			parse_mib(value, &s->memory_mib);
+		}
+	} else if (strcmp(section, "hotplug") == 0) {
+		struct wqb_hotplug *h = &s->hotplug;
+
+		if (strcmp(key, "mode") == 0) {
+			h->mode = strcmp(value, "sequential") == 0 ? HOTPLUG_SEQUENTIAL : HOTPLUG_OFF;
+		} else if (strcmp(key, "cpus") == 0) {
+			h->ncpus = (size_t)parse_cpulist(value, h->cpus, WQB_MAX_LIST, 8191);
+		} else if (strcmp(key, "start") == 0) {
+			parse_duration_ms(value, &h->start_ms);
+		} else if (strcmp(key, "interval") == 0) {
+			parse_duration_ms(value, &h->interval_ms);
+		} else if (strcmp(key, "cycles") == 0) {
+			parse_u64(value, &u);
+			h->cycles = (unsigned int)u;
+		}
+	} else if (strcmp(section, "cpumask") == 0) {
+		struct wqb_cpumask *m = &s->cpumask;
+
+		m->enabled = true;
+		if (strcmp(key, "target") == 0) {
+			m->target = xstrdup(value);
+		} else if (strcmp(key, "masks") == 0) {
+			split_list(value, m->masks, &m->nmasks);
+		} else if (strcmp(key, "start") == 0) {
+			parse_duration_ms(value, &m->start_ms);
+		} else if (strcmp(key, "interval") == 0) {
+			parse_duration_ms(value, &m->interval_ms);
+		}
+	} else if (strcmp(section, "trace") == 0) {
+		struct wqb_trace *t = &s->trace;
+
+		if (strcmp(key, "enabled") == 0) {
+			t->enabled = strcmp(value, "1") == 0;
+		} else if (strcmp(key, "events") == 0) {
+			split_list(value, t->events, &t->nevents);
+		} else if (strcmp(key, "buffer_kb") == 0) {
+			parse_u64(value, &u);
+			t->buffer_kb = (unsigned int)u;
+		}
+	}
+	return 1;
+}
+
+/* inih line reader: counts lines, refuses over-long and continuation lines */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	size_t len;
+
+	if (c->err)
+		return NULL;
+	if (c->f) {
+		if (!fgets(str, num, c->f))
+			return NULL;
+	} else {
+		const char *nl;
+		size_t l;
+
+		if (!*c->str)
+			return NULL;
+		nl = strchr(c->str, '\n');
+		l = nl ? (size_t)(nl - c->str) + 1 : strlen(c->str);
+		if (l > (size_t)num - 1)
+			l = (size_t)num - 1;
+		memcpy(str, c->str, l);
+		str[l] = '\0';
+		c->str += l;
+	}
+	c->line++;
+	len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n') {
+		perr(c, "line longer than %d characters", num - 2);
+		return NULL;
+	}
+	if (memchr(str, '\0', len) != NULL && strlen(str) != len) {
+		perr(c, "NUL byte in line");
+		return NULL;
+	}
+	if ((str[0] == ' ' || str[0] == '\t') && str[strspn(str, " \t\r\n")] != '\0' &&
+	    str[strspn(str, " \t")] != ';' && str[strspn(str, " \t")] != '#') {
+		perr(c, "indented line: continuation lines are not supported, put the value on one line");
+		return NULL;
+	}
+	return str;
+}
+
+static void defaults(struct wqb_scenario *s, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *stem = xstrdup(base ? base + 1 : path), *dot = strrchr(stem, '.');
+
+	if (dot)
+		*dot = '\0';
+	memset(s, 0, sizeof(*s));
+	s->path = xstrdup(path);
+	s->name = stem;
+	s->duration_ms = 5000;
+	s->repetitions = 1;
+	s->seed = 1;
+	s->cpus = 4;
+	s->memory_mib = 1024;
+	s->hotplug.interval_ms = 1000;
+	s->hotplug.cycles = 1;
+	s->cpumask.interval_ms = 1000;
+	s->trace.enabled = true;
+	s->trace.buffer_kb = 8192;
+}
+
+/* Whole-scenario rules that no single key can check. */
+static void cross_check(struct parse_ctx *c)
+{
+	struct wqb_scenario *s = c->s;
+
+	c->line = 0;
+	if (!s->ngroups)
+		perr(c, "no [group NAME] section: a scenario needs at least one work group");
+	if (s->cpumask.enabled) {
+		bool found = !s->cpumask.target || strcmp(s->cpumask.target, "global") == 0;
+
+		if (!s->cpumask.nmasks)
+			perr(c, "[cpumask] needs masks = <hex> ...");
+		for (size_t i = 0; !found && i < s->ngroups; i++)
+			if (strcmp(s->groups[i].name, s->cpumask.target) == 0) {
+				found = true;
+				if (!s->groups[i].unbound)
+					perr(c, "[cpumask] target %s: only unbound groups (flags=unbound) have a cpumask",
+					     s->cpumask.target);
+			}
+		if (!found)
+			perr(c, "[cpumask] target '%s': no such group; use global or a group name",
+			     s->cpumask.target);
+	}
+	if (s->hotplug.mode != HOTPLUG_OFF) {
+		for (size_t i = 0; i < s->hotplug.ncpus; i++)
+			if (s->hotplug.cpus[i] == 0)
+				perr(c, "[hotplug] cpus: CPU 0 cannot be taken offline on x86");
+	}
+	if (!s->trace.nevents && s->trace.enabled) {
+		s->trace.events[0] = xstrdup("workqueue:*");
+		s->trace.events[1] = xstrdup("cpuhp:*");
+		s->trace.nevents = 2;
+	}
+}
+
+int scenario_load_string(const char *path, const char *text, struct wqb_scenario *s, char **err)
+{
+	struct parse_ctx c = { .s = s, .path = path, .str = text };
+	int r;
+
+	defaults(s, path);
+	s->text = xstrdup(text);
+	r = ini_parse_stream(reader, &c, handler, &c);
+	/* inih goes on after a syntax error; report whichever came first */
+	if (r > 0 && (!c.err || r < c.err_line)) {
+		free(c.err);
+		c.err = NULL;
+		c.line = r;
+		perr(&c, "syntax error: want [section] or key = value");
+	} else if (r < 0 && !c.err) {
+		perr(&c, "cannot parse");
+	}
+	if (!c.err)
+		cross_check(&c);
+	for (size_t i = 0; i < c.nsections; i++)
+		free(c.sections[i]);
+	if (c.err) {
+		if (err)
+			*err = c.err;
+		else
+			free(c.err);
+		scenario_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+int scenario_load(const char *path, struct wqb_scenario *s, char **err)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	int r;
+
+	if (!text) {
+		if (err)
+			*err = xasprintf("%s: cannot read scenario: %s", path, strerror(errno));
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	if (strlen(text) != len) {
+		if (err)
+			*err = xasprintf("%s: not a text file (NUL byte)", path);
+		free(text);
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	r = scenario_load_string(path, text, s, err);
+	free(text);
+	return r;
+}
+
+void scenario_free(struct wqb_scenario *s)
+{
+	free(s->path);
+	free(s->text);
+	free(s->name);
+	free(s->description);
+	for (size_t i = 0; i < s->ngroups; i++)
+		free(s->groups[i].def);
+	free(s->cpumask.target);
+	for (size_t i = 0; i < s->cpumask.nmasks; i++)
+		free(s->cpumask.masks[i]);
+	for (size_t i = 0; i < s->trace.nevents; i++)
+		free(s->trace.events[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+bool is_suite_path(const char *path)
+{
+	return str_ends_with(path, ".suite");
+}
+
+int suite_load(const char *path, struct wqb_suite *s, char **err)
+{
+	char *text = read_file(path, NULL), *line, *save = NULL;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int lineno = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (!text) {
+		*err = xasprintf("%s: cannot read suite: %s", path, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	s->path = xstrdup(path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *hash = strchr(line, '#'), *name, *reps, *extra, *sp = NULL;
+		uint64_t n = 1;
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		name = strtok_r(line, " \t", &sp);
+		if (!name)
+			continue;
+		reps = strtok_r(NULL, " \t", &sp);
+		extra = strtok_r(NULL, " \t", &sp);
+		if (extra || (reps && (parse_u64(reps, &n) || n < 1 || n > 1000))) {
+			*err = xasprintf("%s:%d: want 'scenario.wqb [repetitions 1..1000]'", path,
+					 lineno);
+			goto fail;
+		}
+		s->e = xrealloc(s->e, (s->n + 1) * sizeof(*s->e));
+		s->e[s->n].path = name[0] == '/' ? xstrdup(name) : path_join(dir, name);
+		s->e[s->n].repetitions = (unsigned int)n;
+		if (access(s->e[s->n].path, R_OK) < 0) {
+			*err = xasprintf("%s:%d: scenario %s: %s", path, lineno, s->e[s->n].path,
+					 strerror(errno));
+			s->n++;
+			goto fail;
+		}
+		s->n++;
+	}
+	if (!s->n) {
+		*err = xasprintf("%s: the suite lists no scenarios", path);
+		goto fail;
+	}
+	free(text);
+	free(dir);
+	return 0;
+fail:
+	free(text);
+	free(dir);
+	suite_free(s);
+	return -1;
+}
+
+void suite_free(struct wqb_suite *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->e[i].path);
+	free(s->e);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+/* `wqbench check FILE...`: exit 0 when every file is valid. */
+int cmd_check(int argc, char **argv)
+{
+	int bad = 0;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		printf("usage: wqbench check FILE.wqb|FILE.suite...\n");
+		return argc < 2 ? 2 : 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		char *err = NULL;
+
+		if (is_suite_path(argv[i])) {
+			struct wqb_suite su;
+
+			if (suite_load(argv[i], &su, &err) < 0) {
+				fprintf(stderr, "%s\n", err);
+				free(err);
+				bad++;
+				continue;
+			}
+			for (size_t j = 0; j < su.n; j++) {
+				struct wqb_scenario sc;
+
+				if (scenario_load(su.e[j].path, &sc, &err) < 0) {
+					fprintf(stderr, "%s\n", err);
+					free(err);
+					bad++;
+				} else {
+					scenario_free(&sc);
+				}
+			}
+			if (!bad)
+				printf("%s: ok (%zu scenarios)\n", argv[i], su.n);
+			suite_free(&su);
+		} else {
+			struct wqb_scenario sc;
+
+			if (scenario_load(argv[i], &sc, &err) < 0) {
+				fprintf(stderr, "%s\n", err);
+				free(err);
+				bad++;
+			} else {
+				printf("%s: ok (%zu groups, %llu ms)\n", argv[i], sc.ngroups,
+				       (unsigned long long)sc.duration_ms);
+				scenario_free(&sc);
+			}
+		}
+	}
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers every part of the wqbench command shares: error reporting,
+ * whole-file I/O, paths and time.  Nothing here knows about workqueues.
+ */
+#ifndef WQB_UTIL_H
+#define WQB_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Set by main(): the program name used as prefix of every message. */
+extern const char *wqb_progname;
+/* 0 = errors only, 1 = normal, 2 = verbose.  --quiet/--verbose set it. */
+extern int wqb_verbosity;
+
+/* One line on stderr, "wqbench: <msg>".  err() never exits. */
+void wqb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void wqb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void wqb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void wqb_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* malloc/strdup/asprintf that abort on exhaustion: callers never check. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t sz);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Read a whole file into a NUL-terminated buffer.  Returns NULL with errno
+ * set on failure; *len (optional) receives the length without the NUL.
+ */
+char *read_file(const char *path, size_t *len);
+/* Read a sysfs/procfs style file and strip the trailing newline. */
+char *read_file_trim(const char *path);
+/* Write buf to path, replacing it atomically (temp file + rename). */
+int write_file_atomic(const char *path, const void *buf, size_t len, int mode);
+/* Write a string to an existing file (sysfs style: one write, no rename). */
+int write_file_str(const char *path, const char *s);
+
+/* mkdir -p; returns 0 or -1 with errno. */
+int mkdir_p(const char *path, int mode);
+/* rm -rf of a directory tree we created ourselves; refuses "/" and "". */
+int remove_tree(const char *path);
+bool path_exists(const char *path);
+bool is_dir(const char *path);
+/* Absolute, symlink-free form of an existing path (realpath, allocated). */
+char *abs_path(const char *path);
+/* Join two path parts with exactly one '/'. */
+char *path_join(const char *a, const char *b);
+/* Copy a regular file. */
+int copy_file(const char *src, const char *dst, int mode);
+
+/* sha256 of a file as 64 hex chars into out[65]; returns 0 or -1. */
+int sha256_file(const char *path, char out[65]);
+
+/* Monotonic and wall-clock time in nanoseconds. */
+uint64_t now_mono_ns(void);
+uint64_t now_real_ns(void);
+/* UTC ISO-8601 "2026-11-22T14:41:03Z" into buf[32]. */
+void iso8601_utc(uint64_t real_ns, char buf[32]);
+
+/* Strict integer parsing: the whole string must be a number in range. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_i64(const char *s, int64_t *out);
+/* "1G", "512M", "1024" (MiB when no suffix is given) into MiB. */
+int parse_mib(const char *s, uint64_t *mib);
+
+/* True when s ends with suffix. */
+bool str_ends_with(const char *s, const char *suffix);
+/* Strip leading/trailing white space in place; returns s. */
+char *str_trim(char *s);
+
+/* The wqbench source tree (where build/wqbench lives, one level up). */
+const char *wqb_src_dir(void);
+
+#endif /* WQB_UTIL_H */

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * QEMU guest runner.
+ *
+ * TCG with thread=single is the default: it boots Debian's 6.1 and 6.12
+ * reliably here, where multi-threaded TCG crashed 6.12 now and then and the
+ * paravirtual KVM cannot run stock kernels at all (QEMU then pauses instead
+ * of exiting).  So KVM is used only after a probe boot proved it works, and
+ * every guest runs against a deadline: QEMU is killed, never waited on.
+ */
+#include "vm.h"
+#include "initramfs.h"
+#include "kmodbuild.h"
+#include "runcmd.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MARK "WQBENCH-GUEST: "
+
+const char *vm_outcome_name(enum vm_outcome o)
+{
+	switch (o) {
+	case VM_OK: return "ok";
+	case VM_NO_HARNESS: return "no-harness";
+	case VM_PANIC: return "panic";
+	case VM_HANG: return "hang";
+	case VM_QEMU_FAILED: return "qemu-failed";
+	}
+	return "?";
+}
+
+static void build_qemu_argv(const struct vm_opts *o, const char *initrd, bool kvm,
+			    struct argv_buf *a)
+{
+	char *cmdline = xasprintf("console=ttyS0 panic=-1 quiet no_hash_pointers%s%s",
+				  o->extra_cmdline ? " " : "",
+				  o->extra_cmdline ? o->extra_cmdline : "");
+
+	argv_add(a, "qemu-system-x86_64");
+	if (kvm) {
+		argv_add(a, "-accel");
+		argv_add(a, "kvm");
+		argv_add(a, "-cpu");
+		argv_add(a, "host");
+	} else {
+		argv_add(a, "-accel");
+		argv_add(a, "tcg,thread=single");
+	}
+	argv_add(a, "-smp");
+	argv_addf(a, "%d", o->cpus > 0 ? o->cpus : 4);
+	argv_add(a, "-m");
+	argv_addf(a, "%lluM", (unsigned long long)(o->memory_mib ? o->memory_mib : 1024));
+	argv_add(a, "-nodefaults");
+	argv_add(a, "-display");
+	argv_add(a, "none");
+	argv_add(a, "-serial");
+	argv_add(a, "stdio");
+	argv_add(a, "-monitor");
+	argv_add(a, "none");
+	argv_add(a, "-no-reboot");
+	argv_add(a, "-kernel");
+	argv_add(a, o->kernel->image);
+	argv_add(a, "-initrd");
+	argv_add(a, initrd);
+	argv_add(a, "-append");
+	argv_add(a, cmdline);
+	argv_add(a, "-virtfs");
+	argv_add(a, "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap");
+	argv_add(a, "-virtfs");
+	argv_addf(a, "local,path=%s,mount_tag=wqbres,security_model=none", o->share_dir);
+	free(cmdline);
+}
+
+struct watch {
+	FILE *log;
+	bool started, exited, panic, oops, boot_failed;
+	int rc;
+	char fail_line[256];
+	char line[1024];
+	size_t len;
+};
+
+static void watch_line(struct watch *w, const char *line, bool echo)
+{
+	const char *m;
+
+	if (echo)
+		printf("%s\n", line);
+	if ((m = strstr(line, MARK))) {
+		m += strlen(MARK);
+		if (strncmp(m, "harness-start", 13) == 0) {
+			w->started = true;
+		} else if (strncmp(m, "harness-exit ", 13) == 0) {
+			w->exited = true;
+			w->rc = atoi(m + 13);
+		} else if (strncmp(m, "boot-failed", 11) == 0) {
+			w->boot_failed = true;
+			snprintf(w->fail_line, sizeof(w->fail_line), "%s", m);
+		}
+	}
+	if (strstr(line, "Kernel panic - not syncing")) {
+		w->panic = true;
+		if (!w->fail_line[0])
+			snprintf(w->fail_line, sizeof(w->fail_line), "%s", line);
+	}
+	if (strstr(line, "Oops:") || strstr(line, "BUG:") || strstr(line, "WARNING: CPU:") ||
+	    strstr(line, "KVM internal error"))
+		w->oops = true;
+}
+
+static void watch_feed(struct watch *w, const char *buf, size_t n, bool echo)
+{
+	fwrite(buf, 1, n, w->log);
+	fflush(w->log);
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\r')
+			continue;
+		if (c == '\n' || w->len + 1 >= sizeof(w->line)) {
+			w->line[w->len] = '\0';
+			watch_line(w, w->line, echo);
+			w->len = 0;
+			if (c == '\n')
+				continue;
+		}
+		w->line[w->len++] = c;
+	}
+}
+
+/* One boot.  Returns the outcome; res gets the details. */
+static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, bool kvm,
+				 struct vm_result *res)
+{
+	struct argv_buf a = { 0 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct watch w = { 0 };
+	uint64_t t0 = now_mono_ns(), started_at = 0;
+	uint64_t boot_to = o->boot_timeout_ms ? o->boot_timeout_ms : 90000;
+	uint64_t run_to = o->run_timeout_ms ? o->run_timeout_ms : 600000;
+	int pfd[2], status = 0;
+	bool killed = false, eof = false;
+	enum vm_outcome out;
+	pid_t pid;
+
+	w.log = fopen(o->console_log, "a");
+	if (!w.log) {
+		snprintf(res->reason, sizeof(res->reason), "cannot write %s: %s",
+			 o->console_log, strerror(errno));
+		return VM_QEMU_FAILED;
+	}
+	build_qemu_argv(o, initrd, kvm, &a);
+	{
+		char *cmd = argv_to_string(a.v);
+
+		fprintf(w.log, "### wqbench: %s\n", cmd);
+		fflush(w.log);
+		wqb_debug("qemu: %s", cmd);
+		free(cmd);
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		fclose(w.log);
+		argv_free(&a);
+		return VM_QEMU_FAILED;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	if (posix_spawnp(&pid, a.v[0], &fa, &at, a.v, environ) != 0) {
+		snprintf(res->reason, sizeof(res->reason),
+			 "cannot start qemu-system-x86_64: %s (install qemu-system-x86)",
+			 strerror(errno));
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&at);
+		close(pfd[0]);
+		close(pfd[1]);
+		fclose(w.log);
+		argv_free(&a);
+		return VM_QEMU_FAILED;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(pfd[1]);
+
+	while (!eof) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		uint64_t now = now_mono_ns();
+		char buf[4096];
+
+		if (w.started && !started_at)
+			started_at = now;
+		if (!killed &&
+		    ((!w.started && now - t0 > boot_to * 1000000ull) ||
+		     (started_at && now - started_at > run_to * 1000000ull) ||
+		     w.panic)) {
+			/* a paused or wedged QEMU never exits by itself */
+			if (!w.panic)
+				fprintf(w.log, "\n### wqbench: guest outlived its time limit, killing qemu\n");
+			kill(-pid, SIGKILL);
+			killed = true;
+		}
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		{
+			ssize_t n = read(pfd[0], buf, sizeof(buf));
+
+			if (n > 0)
+				watch_feed(&w, buf, (size_t)n, o->echo_console);
+			else if (n == 0 || errno != EINTR)
+				eof = true;
+		}
+	}
+	close(pfd[0]);
+	if (!killed && waitpid(pid, &status, WNOHANG) == 0) {
+		/* stdout closed but qemu lingers: give it a moment, then kill */
+		for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; i++)
+			usleep(100000);
+		kill(-pid, SIGKILL);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (w.len) {
+		w.line[w.len] = '\0';
+		watch_line(&w, w.line, o->echo_console);
+	}
+	res->oops |= w.oops;
+	res->boot_ms = (started_at ? started_at : now_mono_ns()) / 1000000ull - t0 / 1000000ull;
+	if (w.panic) {
+		out = VM_PANIC;
+		snprintf(res->reason, sizeof(res->reason), "guest kernel panicked: %s", w.fail_line);
+	} else if (w.exited) {
+		out = VM_OK;
+		res->harness_rc = w.rc;
+		res->reason[0] = '\0';
+	} else if (w.started) {
+		out = VM_HANG;
+		snprintf(res->reason, sizeof(res->reason),
+			 killed ? "guest harness did not finish within %llu s (hang): killed"
+				: "guest died while the harness ran (%llu s limit)",
+			 (unsigned long long)(run_to / 1000));
+	} else if (w.boot_failed) {
+		out = VM_NO_HARNESS;
+		snprintf(res->reason, sizeof(res->reason), "guest init failed: %s", w.fail_line);
+	} else {
+		out = killed ? VM_NO_HARNESS : VM_QEMU_FAILED;
+		if (killed)
+			snprintf(res->reason, sizeof(res->reason),
+				 "guest never reached the harness within %llu s",
+				 (unsigned long long)(boot_to / 1000));
+		else
+			snprintf(res->reason, sizeof(res->reason),
+				 "qemu exited (status %d) before the guest reached the harness; see %s",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+				 o->console_log);
+	}
+	fprintf(w.log, "\n### wqbench: boot outcome %s%s%s\n", vm_outcome_name(out),
+		res->reason[0] ? ": " : "", res->reason);
+	fclose(w.log);
+	argv_free(&a);
+	return out;
+}
+
+/*
+ * Does KVM boot this kernel here?  Cached per kernel release, because the
+ * answer only changes with the host.
+ */
+static bool kvm_probe(const struct vm_opts *o)
+{
+	char *dir = xasprintf("%s/kvm-probe", wqb_cache_dir());
+	char *stamp = xasprintf("%s/%s", dir, o->kernel->release);
+	char *cached = read_file_trim(stamp);
+	bool ok = false;
+
+	if (access("/dev/kvm", R_OK | W_OK) < 0)
+		goto out;
+	if (cached) {
+		ok = strcmp(cached, "ok") == 0;
+		goto out;
+	}
+	{
+		char *share = xasprintf("%s/share-%d", dir, (int)getpid());
+		char *log = path_join(dir, "probe-console.log");
+		char *initrd = xasprintf("%s/initrd-%d", dir, (int)getpid());
+		char *const argv[] = { "/bin/true", NULL };
+		struct vm_opts p = *o;
+		struct vm_result r = { 0 };
+		char *gargv;
+
+		mkdir_p(share, 0755);
+		gargv = path_join(share, ".guest-argv");
+		write_file_atomic(gargv, "/bin/true\n", 10, 0644);
+		p.share_dir = share;
+		p.guest_argv = argv;
+		p.console_log = log;
+		p.boot_timeout_ms = 30000;
+		p.run_timeout_ms = 10000;
+		p.echo_console = false;
+		unlink(log);
+		if (initramfs_build(o->kernel, initrd, NULL) == 0)
+			ok = boot_once(&p, initrd, true, &r) == VM_OK && r.harness_rc == 0;
+		unlink(initrd);
+		remove_tree(share);
+		write_file_atomic(stamp, ok ? "ok\n" : "fail\n", ok ? 3 : 5, 0644);
+		wqb_info("KVM probe for %s: %s", o->kernel->release,
+			 ok ? "boots" : "does not boot, using TCG");
+		free(gargv);
+		free(share);
+		free(log);
+		free(initrd);
+	}
+out:
+	free(cached);
+	free(stamp);
+	free(dir);
+	return ok;
+}
+
+int vm_run(const struct vm_opts *o, struct vm_result *res)
+{
+	const char *accel = o->accel ? o->accel : "tcg";
+	char *initrd = NULL, *gargv_path, *gargv = xstrdup("");
+	uint64_t t0 = now_mono_ns();
+	bool kvm = false;
+	int r = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (!program_in_path("qemu-system-x86_64")) {
+		res->outcome = VM_QEMU_FAILED;
+		snprintf(res->reason, sizeof(res->reason),
+			 "qemu-system-x86_64 not found: install qemu-system-x86 (make deps)");
+		wqb_err("%s", res->reason);
+		free(gargv);
+		return -1;
+	}
+	if (strcmp(accel, "kvm") == 0 || strcmp(accel, "auto") == 0) {
+		kvm = kvm_probe(o);
+		if (!kvm && strcmp(accel, "kvm") == 0)
+			wqb_warn("KVM was asked for but does not boot %s here; using TCG",
+				 o->kernel->release);
+	} else if (strcmp(accel, "tcg") != 0) {
+		wqb_err("unknown --accel '%s': use tcg, kvm or auto", accel);
+		free(gargv);
+		return -1;
+	}
+	snprintf(res->accel_used, sizeof(res->accel_used), "%s", kvm ? "kvm" : "tcg");
+	/* the guest init reads its command from the share, one word per line */
+	for (size_t i = 0; o->guest_argv[i]; i++) {
+		char *t;
+
+		if (strchr(o->guest_argv[i], '\n')) {
+			wqb_err("guest argument contains a newline: %s", o->guest_argv[i]);
+			free(gargv);
+			return -1;
+		}
+		t = xasprintf("%s%s\n", gargv, o->guest_argv[i]);
+		free(gargv);
+		gargv = t;
+	}
+	gargv_path = path_join(o->share_dir, ".guest-argv");
+	if (write_file_atomic(gargv_path, gargv, strlen(gargv), 0644) < 0) {
+		wqb_err("cannot write %s: %s", gargv_path, strerror(errno));
+		goto out;
+	}
+	initrd = xasprintf("%s/initrd-%s-%d.cpio", wqb_cache_dir(), o->kernel->release,
+			   (int)getpid());
+	mkdir_p(wqb_cache_dir(), 0755);
+	if (initramfs_build(o->kernel, initrd, o->init_override) < 0)
+		goto out;
+	for (res->attempts = 1;; res->attempts++) {
+		res->outcome = boot_once(o, initrd, kvm, res);
+		/*
+		 * A boot that died before the harness started says nothing about
+		 * the workqueue: retry it once.  A panic or hang after the
+		 * harness started is a result and is kept.
+		 */
+		if (res->attempts >= 2 || o->no_retry ||
+		    res->outcome == VM_OK || res->outcome == VM_HANG)
+			break;
+		if (res->outcome == VM_PANIC && strstr(res->reason, "harness"))
+			break;
+		wqb_warn("boot attempt %d failed (%s); retrying once", res->attempts, res->reason);
+	}
+	r = 0;
+out:
+	res->total_ms = (now_mono_ns() - t0) / 1000000ull;
+	if (initrd)
+		unlink(initrd);
+	unlink(gargv_path);
+	free(gargv_path);
+	free(initrd);
+	free(gargv);
+	return r;
+}
+
+/*
+ * `wqbench guest exec`: boot a kernel and run one command in it.  Used by the
+ * in-guest tests (module, harness) and handy for poking at a kernel by hand.
+ * Exit status is the command's, or 125 when the guest itself failed.
+ */
+int cmd_guest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "kernel-image", required_argument, NULL, 'i' },
+		{ "kernel-build", required_argument, NULL, 'b' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "console", required_argument, NULL, 'o' },
+		{ "append", required_argument, NULL, 'A' },
+		{ "init", required_argument, NULL, 'I' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *kname = "6.12", *kimg = NULL, *kbuild = NULL, *console = NULL;
+	struct vm_opts o = { .cpus = 4, .memory_mib = 1024, .accel = "tcg", .echo_console = true };
+	struct wqb_kernel k;
+	struct vm_result res;
+	uint64_t timeout_s = 600, v;
+	char tmpl[] = "/tmp/wqbench-guest-XXXXXX";
+	char *share, *log = NULL;
+	int c, rc;
+
+	if (argc < 2 || strcmp(argv[1], "exec") != 0) {
+		fprintf(stderr, "usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE] -- CMD [ARG...]\n");
+		return 2;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': kname = optarg; break;
+		case 'i': kimg = optarg; break;
+		case 'b': kbuild = optarg; break;
+		case 'c':
+			if (parse_u64(optarg, &v) || v < 1 || v > 64) {
+				wqb_err("--cpus wants 1..64, not '%s'", optarg);
+				return 2;
+			}
+			o.cpus = (int)v;
+			break;
+		case 'm':
+			if (parse_mib(optarg, &o.memory_mib) || o.memory_mib < 256) {
+				wqb_err("--memory wants a size of at least 256M, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'a': o.accel = optarg; break;
+		case 't':
+			if (parse_u64(optarg, &timeout_s) || !timeout_s) {
+				wqb_err("--timeout wants seconds, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'o': console = optarg; break;
+		case 'A': o.extra_cmdline = optarg; break;
+		case 'I': o.init_override = optarg; break;
+		case 'q': o.echo_console = false; break;
+		case 'h':
+			printf("usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE] -- CMD [ARG...]\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		wqb_err("guest exec needs a command after --");
+		return 2;
+	}
+	if (kimg || kbuild ? kernel_custom(kimg, kbuild, &k) : kernel_resolve(kname, true, &k))
+		return 2;
+	share = mkdtemp(tmpl);
+	if (!share) {
+		wqb_err("mkdtemp: %s", strerror(errno));
+		kernel_free(&k);
+		return 2;
+	}
+	log = console ? xstrdup(console) : path_join(share, "console.log");
+	unlink(log);
+	o.kernel = &k;
+	o.share_dir = share;
+	o.guest_argv = &argv[optind];
+	o.console_log = log;
+	o.run_timeout_ms = timeout_s * 1000;
+	if (vm_run(&o, &res) < 0) {
+		rc = 125;
+	} else if (res.outcome != VM_OK) {
+		wqb_err("guest failed: %s (console: %s)", res.reason, log);
+		rc = 125;
+	} else {
+		rc = res.harness_rc;
+	}
+	if (!console)
+		remove_tree(share);
+	else
+		rmdir(share);
+	free(log);
+	kernel_free(&k);
+	return rc;
+}

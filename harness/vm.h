@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Booting a guest kernel in QEMU and judging what happened from its console.
+ *
+ * The guest runs one command (argv) chrooted into the host's root (shared
+ * read-only over 9p); share_dir is shared writable and appears at
+ * /run/wqbench/results inside the guest.  The console is saved to
+ * console_log as it arrives.
+ */
+#ifndef WQB_VM_H
+#define WQB_VM_H
+
+#include "kernel.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm_opts {
+	const struct wqb_kernel *kernel;
+	int cpus;			/* -smp; default 4 */
+	uint64_t memory_mib;		/* -m; default 1024 */
+	const char *accel;		/* "tcg" (default), "kvm", "auto" */
+	const char *share_dir;		/* writable share, must exist */
+	char *const *guest_argv;	/* command to run in the guest */
+	const char *console_log;	/* where the console goes */
+	uint64_t boot_timeout_ms;	/* launch -> harness start; default 90 s */
+	uint64_t run_timeout_ms;	/* harness start -> exit (duration + grace) */
+	const char *extra_cmdline;	/* appended to the kernel command line */
+	const char *init_override;	/* another /init (failure simulation) */
+	bool echo_console;		/* copy console lines to stdout */
+	bool no_retry;			/* do not retry a failed boot */
+};
+
+enum vm_outcome {
+	VM_OK,			/* harness ran and exited (see harness_rc) */
+	VM_NO_HARNESS,		/* guest never reached the harness */
+	VM_PANIC,		/* kernel panic */
+	VM_HANG,		/* harness started but outlived its time */
+	VM_QEMU_FAILED,		/* qemu could not start or died */
+};
+
+struct vm_result {
+	enum vm_outcome outcome;
+	int harness_rc;		/* exit code of the guest command (VM_OK) */
+	bool oops;		/* Oops/BUG/WARNING seen on the console */
+	int attempts;		/* boots made (2 when a failed boot was retried) */
+	uint64_t boot_ms;	/* launch -> harness start of the last attempt */
+	uint64_t total_ms;
+	char accel_used[16];
+	char reason[512];	/* one line for humans, empty on VM_OK */
+};
+
+int vm_run(const struct vm_opts *o, struct vm_result *res);
+const char *vm_outcome_name(enum vm_outcome o);
+
+/* `wqbench guest exec [--kernel K] [--cpus N] [--memory M] -- CMD...` */
+int cmd_guest(int argc, char **argv);
+
+#endif /* WQB_VM_H */

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scenario and suite parser: good files parse into the right values, and a
+ * table of bad inputs each gives the message a user needs (file:line, the
+ * key and what is allowed).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "scenario.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void test_smoke_file_parses(void **state)
+{
+	struct wqb_scenario s;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(scenario_load(WQB_SRC "/workloads/smoke.wqb", &s, &err), 0);
+	assert_null(err);
+	assert_string_equal(s.name, "smoke");
+	assert_int_equal(s.duration_ms, 4000);
+	assert_int_equal(s.ngroups, 1);
+	assert_string_equal(s.groups[0].name, "smoke");
+	assert_non_null(strstr(s.groups[0].def, "name=smoke"));
+	assert_non_null(strstr(s.groups[0].def, "kind=cpu"));
+	assert_non_null(strstr(s.groups[0].def, "placement=rr"));
+	assert_int_equal(s.hotplug.mode, HOTPLUG_SEQUENTIAL);
+	assert_int_equal(s.hotplug.ncpus, 1);
+	assert_int_equal(s.hotplug.cpus[0], 3);
+	assert_true(s.cpumask.enabled);
+	assert_int_equal(s.cpumask.nmasks, 1);
+	assert_string_equal(s.cpumask.masks[0], "3");
+	assert_int_equal(s.cpumask.start_ms, 2500);
+	assert_int_equal(s.trace.nevents, 2);
+	assert_int_equal(s.trace.buffer_kb, 8192);
+	scenario_free(&s);
+}
+
+static void test_defaults(void **state)
+{
+	struct wqb_scenario s;
+
+	(void)state;
+	assert_int_equal(scenario_load_string("x/my_test.wqb", "[group g]\nkind=sleep\n", &s, NULL),
+			 0);
+	assert_string_equal(s.name, "my_test");
+	assert_int_equal(s.duration_ms, 5000);
+	assert_int_equal(s.repetitions, 1);
+	assert_int_equal(s.cpus, 4);
+	assert_int_equal(s.memory_mib, 1024);
+	assert_true(s.trace.enabled);
+	assert_int_equal(s.trace.nevents, 2);	/* workqueue:* cpuhp:* */
+	assert_int_equal(s.hotplug.mode, HOTPLUG_OFF);
+	scenario_free(&s);
+}
+
+static void test_durations(void **state)
+{
+	uint64_t ms;
+
+	(void)state;
+	assert_int_equal(parse_duration_ms("4s", &ms), 0);
+	assert_int_equal(ms, 4000);
+	assert_int_equal(parse_duration_ms("250ms", &ms), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(parse_duration_ms("2m", &ms), 0);
+	assert_int_equal(ms, 120000);
+	assert_int_equal(parse_duration_ms("1.5", &ms), 0);
+	assert_int_equal(ms, 1500);
+	assert_int_equal(parse_duration_ms("1h", &ms), 0);
+	assert_int_equal(ms, 3600000);
+	assert_int_equal(parse_duration_ms("-1s", &ms), -1);
+	assert_int_equal(parse_duration_ms("4x", &ms), -1);
+	assert_int_equal(parse_duration_ms("", &ms), -1);
+	assert_int_equal(parse_duration_ms("s", &ms), -1);
+}
+
+struct bad_case {
+	const char *text;
+	const char *want;	/* substring the message must contain */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "[group a]\nkind=cpuu\n", "t.wqb:2: [group a] kind = 'cpuu': allowed: cpu|sleep|requeue|mixed|hog" },
+	{ "[group a]\nkindx=cpu\n", "t.wqb:2: [group a] unknown key 'kindx'; allowed: wq, flags" },
+	{ "[global]\nduration=4x\n[group a]\n", "t.wqb:2: [global] duration = '4x': want a duration" },
+	{ "[global]\nduration=10ms\n[group a]\nkind=cpu\n", "duration = '10ms'" },
+	{ "[global]\ncpus=0\n[group a]\nkind=cpu\n", "t.wqb:2: [global] cpus = '0': want an integer from 1 to 64" },
+	{ "[global]\nmemory=12\n[group a]\nkind=cpu\n", "memory = '12': want a size from 256M" },
+	{ "[group a]\nwork_us=-5\n", "work_us = '-5': want an integer from 0 to 10000000" },
+	{ "[group a]\nwork_us=99999999999999999999999\n", "want an integer" },
+	{ "[group a]\nflags=unbound,bogus\n", "'bogus' is not one of unbound|highpri" },
+	{ "[group a]\nmix=cpu:50,disk:3\n", "'disk' is not one of cpu|sleep|requeue" },
+	{ "[group a]\nmix=cpu\n", "want kind:weight pairs" },
+	{ "[group a]\ncpus=3-1\n", "cpus = '3-1': want a CPU list" },
+	{ "[group A-B]\nkind=cpu\n", "[group A-B]: a group name is 1..16 characters" },
+	{ "[group averyveryverylongname]\nkind=cpu\n", "a group name is 1..16" },
+	{ "[group a]\nkind=cpu\nkind=sleep\n", "t.wqb:3: [group a] kind is set twice" },
+	{ "[group a]\nkind=cpu\n[global]\nseed=1\n[group a]\nkind=cpu\n", "t.wqb:6: [group a] appears twice" },
+	{ "[bogus]\nx=1\n", "t.wqb:2: unknown section [bogus]; allowed: [global], [group NAME]" },
+	{ "kind=cpu\n", "t.wqb:1: kind = cpu: keys must be inside a section" },
+	{ "[group a\nkind=cpu\n", "t.wqb:1: syntax error" },
+	{ "[group a]\njust a line\n", "t.wqb:2: syntax error" },
+	{ "[group a]\nkind=cpu\n  continued\n", "t.wqb:3: indented line" },
+	{ "[global]\nseed=1\n", "no [group NAME] section" },
+	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=b\nmasks=3\n", "[cpumask] target 'b': no such group" },
+	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=a\nmasks=3\n", "only unbound groups" },
+	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=global\n", "[cpumask] needs masks" },
+	{ "[group a]\nkind=cpu\n[cpumask]\nmasks=xyz\n", "masks = 'xyz': want a space-separated list of hex cpumasks" },
+	{ "[group a]\nkind=cpu\n[hotplug]\nmode=sequential\ncpus=0-1\n", "CPU 0 cannot be taken offline" },
+	{ "[group a]\nkind=cpu\n[hotplug]\nmode=wild\n", "mode = 'wild': allowed: off|sequential" },
+	{ "[group a]\nkind=cpu\n[trace]\nevents=workqueue\n", "want a space-separated list of trace events" },
+	{ "[group a]\nkind=cpu\n[trace]\nevents=work;rm:x\n", "trace events" },
+	{ "[global]\nname=Bad Name\n[group a]\n", "name = 'Bad Name'" },
+};
+
+static void test_bad_inputs(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct wqb_scenario s;
+		char *err = NULL;
+		int r = scenario_load_string("t.wqb", bad_cases[i].text, &s, &err);
+
+		if (r != -1 || !err || !strstr(err, bad_cases[i].want)) {
+			print_error("case %zu: input:\n%s\nwanted: %s\ngot: %s\n", i,
+				    bad_cases[i].text, bad_cases[i].want, err ? err : "(no error)");
+			fail();
+		}
+		free(err);
+	}
+}
+
+static void test_long_line_refused(void **state)
+{
+	char text[600];
+	struct wqb_scenario s;
+	char *err = NULL;
+
+	(void)state;
+	snprintf(text, sizeof(text), "[global]\ndescription=%0500d\n[group a]\n", 0);
+	assert_int_equal(scenario_load_string("t.wqb", text, &s, &err), -1);
+	assert_non_null(strstr(err, "t.wqb:2: line longer than"));
+	free(err);
+}
+
+static void test_missing_file(void **state)
+{
+	struct wqb_scenario s;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(scenario_load("/nonexistent/x.wqb", &s, &err), -1);
+	assert_string_equal(err, "/nonexistent/x.wqb: cannot read scenario: No such file or directory");
+	free(err);
+}
+
+static void test_suite(void **state)
+{
+	struct wqb_suite su;
+	char dir[] = "/tmp/wqb-suite-XXXXXX", *p, *err = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	p = path_join(dir, "a.wqb");
+	write_file_atomic(p, "[group a]\n", 10, 0644);
+	free(p);
+	p = path_join(dir, "s.suite");
+	write_file_atomic(p, "# comment\na.wqb 3\n\na.wqb\n", 25, 0644);
+	assert_int_equal(suite_load(p, &su, &err), 0);
+	assert_int_equal(su.n, 2);
+	assert_int_equal(su.e[0].repetitions, 3);
+	assert_int_equal(su.e[1].repetitions, 1);
+	assert_true(str_ends_with(su.e[0].path, "/a.wqb"));
+	suite_free(&su);
+	write_file_atomic(p, "a.wqb x\n", 8, 0644);
+	assert_int_equal(suite_load(p, &su, &err), -1);
+	assert_non_null(strstr(err, "s.suite:1: want 'scenario.wqb [repetitions 1..1000]'"));
+	free(err);
+	write_file_atomic(p, "missing.wqb\n", 12, 0644);
+	assert_int_equal(suite_load(p, &su, &err), -1);
+	assert_non_null(strstr(err, "missing.wqb: No such file"));
+	free(err);
+	free(p);
+	remove_tree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smoke_file_parses),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_long_line_refused),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_suite),
+	};
+
+	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}
