@@ -17,6 +17,7 @@
 #include "meta.h"
 #include "result.h"
 #include "state.h"
+#include "sysstat.h"
 #include "tracing.h"
 #include "util.h"
 #include "wqsysfs.h"
@@ -183,6 +184,22 @@ static void do_action(const struct wqb_scenario *s, struct run_result *res,
 	}
 }
 
+/*
+ * Test hook: wqbench_stall=<phase> (on the guest kernel command line it
+ * reaches the harness as an environment variable) makes the harness hang
+ * at that phase, so the tests can prove a hung harness is caught.
+ */
+static void maybe_stall(const char *phase)
+{
+	const char *want = getenv("wqbench_stall");
+
+	if (!want || strcmp(want, phase) != 0)
+		return;
+	wqb_warn("stalling at phase %s on request (wqbench_stall)", phase);
+	for (;;)
+		pause();
+}
+
 static void sleep_until(uint64_t deadline_ns)
 {
 	while (!stop_signal) {
@@ -269,8 +286,9 @@ static void judge_module(struct run_result *res, json_t *stats)
 		     "%lld items completed on %d CPUs: %s", completed, ncpus, ran_on);
 }
 
-int hostrun_execute(const struct wqb_scenario *s, const char *result_dir, const char *ko_path)
+int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 {
+	const char *result_dir = o->result_dir, *ko_path = o->ko_path;
 	struct run_result res;
 	struct dmesg_capture dm = { .fd = -1 };
 	struct wqb_tracer tr = { 0 };
@@ -280,7 +298,7 @@ int hostrun_execute(const struct wqb_scenario *s, const char *result_dir, const 
 	bool loaded = false, started = false, saved = false, complete = false;
 	bool on_before[WQB_MAX_CPUS], on_after[WQB_MAX_CPUS];
 	char *orig_mask = NULL, *err = NULL, *p;
-	json_t *meta, *stats = NULL;
+	json_t *meta, *stats = NULL, *sys_before = NULL;
 	int r, rc;
 
 	if (geteuid() != 0) {
@@ -293,7 +311,7 @@ int hostrun_execute(const struct wqb_scenario *s, const char *result_dir, const 
 	sigaction(SIGTERM, &sa, NULL);
 	stop_signal = 0;
 
-	meta = meta_collect(s, ko_path);
+	meta = meta_collect(s, ko_path, o->kernel_config);
 	result_write_json(&res, "meta.json", meta);
 	json_decref(meta);
 	p = path_join(res.dir, "scenario.wqb");
@@ -303,6 +321,7 @@ int hostrun_execute(const struct wqb_scenario *s, const char *result_dir, const 
 	if ((r = dmesg_begin(&dm)) < 0)
 		wqb_warn("cannot read /dev/kmsg: %s; dmesg will not be judged", strerror(-r));
 
+	maybe_stall("setup");
 	/* nothing is changed before the state file is safely written */
 	if (state_save(NULL) < 0) {
 		result_check(&res, "state_saved", CHECK_FAIL, "could not save system state to %s",
@@ -382,7 +401,9 @@ int hostrun_execute(const struct wqb_scenario *s, const char *result_dir, const 
 	}
 
 	/* measured phase */
+	maybe_stall("measure");
 	build_schedule(s, &sched);
+	sys_before = sysstat_snapshot();
 	if (tr.inst)
 		tracer_on(&tr);
 	res.t0_ns = now_mono_ns();
@@ -418,8 +439,16 @@ int hostrun_execute(const struct wqb_scenario *s, const char *result_dir, const 
 	}
 	result_event(&res, "run", "measure", s->name, "", stop_signal ? "interrupted" : "ok", -1,
 		     "end of measurement");
+	result_flush(&res);
 	if (tr.inst)
 		tracer_off(&tr);
+	{
+		json_t *after = sysstat_snapshot(), *d = sysstat_delta(sys_before, after);
+
+		result_write_json(&res, "sysstat.json", d);
+		json_decref(d);
+		json_decref(after);
+	}
 
 teardown:
 	if (started) {
@@ -545,6 +574,7 @@ teardown:
 	rc = result_failed(&res) || !complete ? 1 : 0;
 	wqb_info("%s: verdict %s (%s)", s->name, rc ? "FAIL" : "pass", res.dir);
 	json_decref(stats);
+	json_decref(sys_before);
 	free(sched.a);
 	free(orig_mask);
 	result_close(&res);

@@ -56,22 +56,19 @@ static char *cpuinfo_field(const char *field)
 	return val;
 }
 
-/* The running kernel's config: /proc/config.gz, else /boot/config-<rel>. */
-static json_t *kernel_config(const char *release)
+/* The running kernel's config: /proc/config.gz, /boot, or what the caller knows. */
+static json_t *kernel_config(const char *release, const char *hint)
 {
 	char sum[65];
 	char *boot = xasprintf("/boot/config-%s", release);
-	const char *src = NULL;
-	json_t *j;
+	const char *const cands[] = { "/proc/config.gz", boot, hint, NULL };
+	json_t *j = NULL;
 
-	if (path_exists("/proc/config.gz") && sha256_file("/proc/config.gz", sum) == 0)
-		src = "/proc/config.gz";
-	else if (path_exists(boot) && sha256_file(boot, sum) == 0)
-		src = boot;
-	j = src ? json_pack("{s:s,s:s}", "source", src, "sha256", sum)
-		: json_pack("{s:n,s:n}", "source", "sha256");
+	for (size_t i = 0; !j && i < 3; i++)
+		if (cands[i] && path_exists(cands[i]) && sha256_file(cands[i], sum) == 0)
+			j = json_pack("{s:s,s:s}", "source", cands[i], "sha256", sum);
 	free(boot);
-	return j;
+	return j ? j : json_pack("{s:n,s:n}", "source", "sha256");
 }
 
 static json_t *workqueue_sysfs(void)
@@ -108,7 +105,8 @@ static json_t *workqueue_sysfs(void)
 	return o;
 }
 
-json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path)
+json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
+		     const char *kernel_config_path)
 {
 	json_t *j = json_object(), *cpu = json_object(), *tools = json_object();
 	json_t *k = json_object(), *w = json_object(), *sc = json_object();
@@ -128,7 +126,7 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path)
 	json_object_set_new(k, "version", str_or_null(read_file_trim("/proc/version")));
 	json_object_set_new(k, "cmdline", str_or_null(read_file_trim("/proc/cmdline")));
 	json_object_set_new(k, "machine", json_string(u.machine));
-	json_object_set_new(k, "config", kernel_config(u.release));
+	json_object_set_new(k, "config", kernel_config(u.release, kernel_config_path));
 	json_object_set_new(k, "tainted", str_or_null(read_file_trim("/proc/sys/kernel/tainted")));
 	json_object_set_new(j, "kernel", k);
 

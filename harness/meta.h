@@ -10,7 +10,12 @@
 
 #include <jansson.h>
 
-/* Describe the running system and the scenario. */
-json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path);
+/*
+ * Describe the running system and the scenario.  kernel_config names the
+ * running kernel's .config when the caller knows it (the guest's /boot is
+ * the host's); /proc/config.gz and /boot/config-<release> are tried first.
+ */
+json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
+		     const char *kernel_config);
 
 #endif /* WQB_META_H */

@@ -26,7 +26,7 @@ struct run_check {
 struct run_result {
 	char *dir;		/* absolute result directory */
 	uint64_t t0_ns;		/* CLOCK_MONOTONIC at start of measurement */
-	FILE *events;		/* events.csv, line buffered */
+	FILE *events;		/* events.csv, flushed at phase boundaries */
 	struct run_check *checks;
 	size_t nchecks;
 	json_t *extra;		/* merged into summary.json */
@@ -48,6 +48,9 @@ bool result_failed(const struct run_result *r);
 void result_event(struct run_result *r, const char *source, const char *action,
 		  const char *target, const char *value, const char *outcome,
 		  int64_t latency_us, const char *detail);
+
+/* Push buffered events.csv rows to the file (at phase boundaries). */
+void result_flush(struct run_result *r);
 
 /* Write summary.json and result.ktap from the checks (and r->extra). */
 int result_write_verdict(struct run_result *r, const char *scenario, bool complete);

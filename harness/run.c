@@ -34,8 +34,10 @@
 struct run_opts {
 	bool host;
 	const char *kernel, *kernel_image, *kernel_build;
-	const char *results_root, *result_dir, *kmod;
+	const char *results_root, *result_dir, *kmod, *kernel_config;
 	const char *accel;
+	const char *append;		/* extra kernel command line */
+	const char *guest_init;		/* another /init: failure simulation */
 	unsigned int cpus;		/* 0 = from the scenario */
 	uint64_t memory_mib;		/* 0 = from the scenario */
 	uint64_t grace_s;
@@ -52,10 +54,13 @@ static void usage(FILE *f)
 		"  --accel tcg|kvm|auto   QEMU accelerator (default tcg; kvm only if a probe boots)\n"
 		"  --grace S              seconds a guest may take beyond the scenario (default 180)\n"
 		"  --results DIR          where result directories go (default ./results)\n"
+		"  --append ARGS          extra guest kernel command line\n"
+		"  --guest-init FILE      use FILE as the guest's /init (failure simulation)\n"
 		"  --host                 run on THIS machine's kernel (root; changes CPU hotplug\n"
 		"                         and workqueue state, restored afterwards)\n"
 		"  --result-dir DIR       exact result directory (with --host)\n"
-		"  --kmod PATH            wqbench.ko to load (with --host)\n");
+		"  --kmod PATH            wqbench.ko to load (with --host)\n"
+		"  --kernel-config PATH   the running kernel's .config, for meta.json (with --host)\n");
 }
 
 static char *self_exe(void)
@@ -158,6 +163,10 @@ static int run_in_guest(const struct run_opts *ro, const struct wqb_kernel *k, c
 	argv_add(&ga, GUEST_RESULT_DIR);
 	argv_add(&ga, "--kmod");
 	argv_add(&ga, ko);
+	if (k->config && path_exists(k->config)) {
+		argv_add(&ga, "--kernel-config");
+		argv_add(&ga, k->config);
+	}
 	argv_add(&ga, scen);
 	console = path_join(dir, "console.log");
 	vo.kernel = k;
@@ -168,6 +177,8 @@ static int run_in_guest(const struct run_opts *ro, const struct wqb_kernel *k, c
 	vo.guest_argv = ga.v;
 	vo.console_log = console;
 	vo.run_timeout_ms = s->warmup_ms + s->duration_ms + ro->grace_s * 1000;
+	vo.extra_cmdline = ro->append;
+	vo.init_override = ro->guest_init;
 	wqb_info("run %s on %s in QEMU (%d vCPUs): %s", s->name, k->release, vo.cpus, dir);
 	if (vm_run(&vo, &vr) < 0) {
 		rc = 2;
@@ -210,7 +221,12 @@ static int run_on_host(const struct run_opts *ro, const struct wqb_scenario *s,
 		free(id);
 	}
 	*dir_out = dir;
-	rc = hostrun_execute(s, dir, ko);
+	{
+		struct hostrun_opts ho = { .result_dir = dir, .ko_path = ko,
+					   .kernel_config = ro->kernel_config };
+
+		rc = hostrun_execute(s, &ho);
+	}
 	if (!ro->result_dir)
 		result_update_latest(results_root, dir);
 	free(ko);
@@ -245,6 +261,9 @@ int cmd_run(int argc, char **argv)
 		{ "results", required_argument, NULL, 'r' },
 		{ "result-dir", required_argument, NULL, 'd' },
 		{ "kmod", required_argument, NULL, 'K' },
+		{ "kernel-config", required_argument, NULL, 'C' },
+		{ "append", required_argument, NULL, 'A' },
+		{ "guest-init", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -288,6 +307,9 @@ int cmd_run(int argc, char **argv)
 		case 'r': ro.results_root = optarg; break;
 		case 'd': ro.result_dir = optarg; break;
 		case 'K': ro.kmod = optarg; break;
+		case 'C': ro.kernel_config = optarg; break;
+		case 'A': ro.append = optarg; break;
+		case 'I': ro.guest_init = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

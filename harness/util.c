@@ -462,7 +462,7 @@ const char *wqb_src_dir(void)
 	exe = abs_path("/proc/self/exe");
 	if (!exe)
 		return dir = xstrdup(".");
-	/* <src>/build/wqbench or <src>/build/asan/wqbench: walk up to Makefile */
+	/* <src>/build/wqbench: walk up to the directory holding harness/ */
 	for (;;) {
 		char *mk;
 
@@ -470,8 +470,8 @@ const char *wqb_src_dir(void)
 		if (!slash || slash == exe)
 			break;
 		*slash = '\0';
-		mk = path_join(exe, "kmod");
-		if (is_dir(mk)) {
+		mk = path_join(exe, "harness/guest-init.sh");
+		if (path_exists(mk)) {
 			free(mk);
 			return dir = exe;
 		}

@@ -116,9 +116,13 @@ static void watch_line(struct watch *w, const char *line, bool echo)
 		if (!w->fail_line[0])
 			snprintf(w->fail_line, sizeof(w->fail_line), "%s", line);
 	}
-	if (strstr(line, "Oops:") || strstr(line, "BUG:") || strstr(line, "WARNING: CPU:") ||
-	    strstr(line, "KVM internal error"))
+	if (strstr(line, "Oops:") || strstr(line, "BUG:") || strstr(line, "WARNING: CPU:"))
 		w->oops = true;
+	/* QEMU pauses the guest on this instead of exiting: stop waiting */
+	if (strstr(line, "KVM internal error")) {
+		w->panic = true;
+		snprintf(w->fail_line, sizeof(w->fail_line), "%s", line);
+	}
 }
 
 static void watch_feed(struct watch *w, const char *buf, size_t n, bool echo)
@@ -259,17 +263,21 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, bo
 	} else if (w.boot_failed) {
 		out = VM_NO_HARNESS;
 		snprintf(res->reason, sizeof(res->reason), "guest init failed: %s", w.fail_line);
+	} else if (killed) {
+		out = VM_NO_HARNESS;
+		snprintf(res->reason, sizeof(res->reason),
+			 "guest never reached the harness within %llu s",
+			 (unsigned long long)(boot_to / 1000));
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		out = VM_NO_HARNESS;
+		snprintf(res->reason, sizeof(res->reason),
+			 "guest powered off before reaching the harness; see %s", o->console_log);
 	} else {
-		out = killed ? VM_NO_HARNESS : VM_QEMU_FAILED;
-		if (killed)
-			snprintf(res->reason, sizeof(res->reason),
-				 "guest never reached the harness within %llu s",
-				 (unsigned long long)(boot_to / 1000));
-		else
-			snprintf(res->reason, sizeof(res->reason),
-				 "qemu exited (status %d) before the guest reached the harness; see %s",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-				 o->console_log);
+		out = VM_QEMU_FAILED;
+		snprintf(res->reason, sizeof(res->reason),
+			 "qemu failed (status %d) before the guest reached the harness; see %s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+			 o->console_log);
 	}
 	fprintf(w.log, "\n### wqbench: boot outcome %s%s%s\n", vm_outcome_name(out),
 		res->reason[0] ? ": " : "", res->reason);
