@@ -12,6 +12,7 @@
  */
 #include "hostrun.h"
 #include "dmesg.h"
+#include "faults.h"
 #include "hotplug.h"
 #include "kmodctl.h"
 #include "meta.h"
@@ -31,157 +32,13 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_signal;
+/* set at the end of the measured phase (or on a signal): fault sources stop */
+static volatile sig_atomic_t frun_stop;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-enum action_kind { ACT_CPU_OFFLINE, ACT_CPU_ONLINE, ACT_CPUMASK };
-
-struct action {
-	uint64_t at_ms;		/* from the start of measurement */
-	enum action_kind kind;
-	int cpu;
-	const char *mask;	/* for ACT_CPUMASK; NULL = put the original back */
-};
-
-struct schedule {
-	struct action *a;
-	size_t n;
-};
-
-static void sched_add(struct schedule *s, struct action act)
-{
-	s->a = xrealloc(s->a, (s->n + 1) * sizeof(*s->a));
-	s->a[s->n++] = act;
-}
-
-static int cmp_action(const void *x, const void *y)
-{
-	const struct action *a = x, *b = y;
-
-	return a->at_ms < b->at_ms ? -1 : a->at_ms > b->at_ms;
-}
-
-/*
- * The whole fault schedule is computed before the run starts, from the
- * scenario alone, so the same scenario gives the same schedule.
- */
-static void build_schedule(const struct wqb_scenario *s, struct schedule *out)
-{
-	const struct wqb_hotplug *h = &s->hotplug;
-	const struct wqb_cpumask *m = &s->cpumask;
-
-	memset(out, 0, sizeof(*out));
-	if (h->mode == HOTPLUG_SEQUENTIAL) {
-		int cpus[WQB_MAX_LIST];
-		size_t n = 0;
-		uint64_t t = h->start_ms;
-
-		if (h->ncpus) {
-			memcpy(cpus, h->cpus, h->ncpus * sizeof(int));
-			n = h->ncpus;
-		} else {
-			bool on[WQB_MAX_CPUS];
-
-			cpus_online(on);
-			for (int c = 1; c < WQB_MAX_CPUS && n < WQB_MAX_LIST; c++)
-				if (on[c] && cpu_hotpluggable(c))
-					cpus[n++] = c;
-		}
-		for (unsigned int cyc = 0; cyc < h->cycles; cyc++) {
-			for (size_t i = 0; i < n; i++) {
-				sched_add(out, (struct action){ t, ACT_CPU_OFFLINE, cpus[i], NULL });
-				t += h->interval_ms;
-				sched_add(out, (struct action){ t, ACT_CPU_ONLINE, cpus[i], NULL });
-				t += h->interval_ms;
-			}
-		}
-	}
-	if (m->enabled) {
-		uint64_t t = m->start_ms;
-
-		for (size_t i = 0; i < m->nmasks; i++, t += m->interval_ms)
-			sched_add(out, (struct action){ t, ACT_CPUMASK, -1, m->masks[i] });
-		sched_add(out, (struct action){ t, ACT_CPUMASK, -1, NULL });
-	}
-	qsort(out->a, out->n, sizeof(*out->a), cmp_action);
-}
-
-struct fault_stats {
-	unsigned int ok[2], attempts[2];	/* [0] offline, [1] online */
-	int64_t min_us[2], max_us[2], sum_us[2];
-	unsigned int mask_ok, mask_attempts, mask_replaced;
-};
-
-static const char *cpumask_wq(const struct wqb_scenario *s, char *buf, size_t len)
-{
-	if (!s->cpumask.target || strcmp(s->cpumask.target, "global") == 0)
-		return NULL;
-	snprintf(buf, len, "wqb_%s", s->cpumask.target);
-	return buf;
-}
-
-static void do_action(const struct wqb_scenario *s, struct run_result *res,
-		      const struct action *a, const char *orig_mask, struct fault_stats *fs)
-{
-	char tgt[64], *eff = NULL;
-	int r;
-
-	if (a->kind == ACT_CPU_OFFLINE || a->kind == ACT_CPU_ONLINE) {
-		int dir = a->kind == ACT_CPU_ONLINE;
-		int64_t us;
-
-		snprintf(tgt, sizeof(tgt), "cpu%d", a->cpu);
-		r = cpu_set_online(a->cpu, dir, &us);
-		fs->attempts[dir]++;
-		if (!r) {
-			fs->ok[dir]++;
-			if (!fs->min_us[dir] || us < fs->min_us[dir])
-				fs->min_us[dir] = us;
-			if (us > fs->max_us[dir])
-				fs->max_us[dir] = us;
-			fs->sum_us[dir] += us;
-		}
-		result_event(res, "hotplug", dir ? "online" : "offline", tgt, dir ? "1" : "0",
-			     r ? "error" : "ok", us, r ? strerror(-r) : "");
-		return;
-	}
-	{
-		char wqbuf[64];
-		const char *wq = cpumask_wq(s, wqbuf, sizeof(wqbuf));
-		const char *mask = a->mask ? a->mask : orig_mask;
-		uint64_t t0 = now_mono_ns();
-		char *want, *got;
-
-		if (!mask)
-			return;
-		r = wqsysfs_write(wq, "cpumask", mask, &eff);
-		fs->mask_attempts++;
-		want = cpumask_normalise(mask);
-		got = eff ? cpumask_normalise(eff) : xstrdup("?");
-		if (!r) {
-			fs->mask_ok++;
-			if (strcmp(want, got) != 0)
-				fs->mask_replaced++;
-		}
-		/* tell the module's containment oracle what is in effect now */
-		if (!r && wq && eff) {
-			char *cmd = xasprintf("cpumask %s %s", s->cpumask.target, got);
-
-			kmodctl_write("control", cmd);
-			free(cmd);
-		}
-		snprintf(tgt, sizeof(tgt), "%s", wq ? wq : "global");
-		result_event(res, "cpumask", a->mask ? "set" : "restore", tgt, mask,
-			     r ? "error" : strcmp(want, got) ? "replaced" : "ok",
-			     (int64_t)((now_mono_ns() - t0) / 1000),
-			     r ? strerror(-r) : eff ? eff : "");
-		free(want);
-		free(got);
-		free(eff);
-	}
+	frun_stop = 1;
 }
 
 /*
@@ -218,8 +75,8 @@ static void sleep_until(uint64_t deadline_ns)
 	}
 }
 
-static void progress(const struct wqb_scenario *s, uint64_t t_ms, const struct fault_stats *fs,
-		     long long *last_done, uint64_t *last_ms)
+static void progress(const struct wqb_scenario *s, uint64_t t_ms, long long *last_done,
+		     uint64_t *last_ms)
 {
 	char *text = kmodctl_read("stats");
 	json_t *st = text ? kmodctl_parse_stats(text) : NULL;
@@ -228,10 +85,9 @@ static void progress(const struct wqb_scenario *s, uint64_t t_ms, const struct f
 
 	if (done >= 0 && t_ms > *last_ms)
 		rate = (double)(done - *last_done) * 1000.0 / (double)(t_ms - *last_ms);
-	wqb_info("%s: measure %llu.%llus/%llus, %lld items done (%.0f/s), hotplug %u/%u ok",
-		 s->name, (unsigned long long)t_ms / 1000, (unsigned long long)(t_ms % 1000) / 100,
-		 (unsigned long long)s->duration_ms / 1000, done, rate,
-		 fs->ok[0] + fs->ok[1], fs->attempts[0] + fs->attempts[1]);
+	wqb_info("%s: measure %llu.%llus/%llus, %lld items done (%.0f/s)", s->name,
+		 (unsigned long long)t_ms / 1000, (unsigned long long)(t_ms % 1000) / 100,
+		 (unsigned long long)s->duration_ms / 1000, done, rate);
 	*last_done = done;
 	*last_ms = t_ms;
 	json_decref(st);
@@ -292,12 +148,12 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	struct run_result res;
 	struct dmesg_capture dm = { .fd = -1 };
 	struct wqb_tracer tr = { 0 };
-	struct schedule sched = { 0 };
-	struct fault_stats fs = { 0 };
+	struct fault_plan plan = { 0 };
+	struct fault_run frun = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool loaded = false, started = false, saved = false, complete = false;
 	bool on_before[WQB_MAX_CPUS], on_after[WQB_MAX_CPUS];
-	char *orig_mask = NULL, *err = NULL, *p;
+	char *err = NULL, *p;
 	json_t *meta, *stats = NULL, *sys_before = NULL;
 	int r, rc;
 
@@ -310,6 +166,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	stop_signal = 0;
+	frun_stop = 0;
 
 	meta = meta_collect(s, ko_path, o->kernel_config);
 	result_write_json(&res, "meta.json", meta);
@@ -330,12 +187,6 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	}
 	saved = true;
 	cpus_online(on_before);
-	orig_mask = wqsysfs_read(NULL, "cpumask");
-	if (s->cpumask.enabled && s->cpumask.target && strcmp(s->cpumask.target, "global")) {
-		/* per-queue target: its original mask is read once it exists */
-		free(orig_mask);
-		orig_mask = NULL;
-	}
 
 	if (kmodctl_loaded()) {
 		result_check(&res, "module_load", CHECK_FAIL,
@@ -371,13 +222,6 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		}
 	}
 	result_check(&res, "groups_defined", CHECK_PASS, "%zu groups", s->ngroups);
-	/* a per-queue cpumask target: its original mask exists only now */
-	if (s->cpumask.enabled && !orig_mask) {
-		char wq[64];
-
-		snprintf(wq, sizeof(wq), "wqb_%s", s->cpumask.target);
-		orig_mask = wqsysfs_read(wq, "cpumask");
-	}
 
 	if (s->trace.enabled) {
 		if (tracer_setup(&s->trace, &tr, &err) < 0) {
@@ -402,41 +246,33 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 
 	/* measured phase */
 	maybe_stall("measure");
-	build_schedule(s, &sched);
+	faults_plan(s, on_before, &plan);
 	sys_before = sysstat_snapshot();
 	if (tr.inst)
 		tracer_on(&tr);
 	res.t0_ns = now_mono_ns();
 	result_event(&res, "run", "measure", s->name, "", "ok", -1, "start of measurement");
+	frun.res = &res;
+	frun.stop = &frun_stop;
+	frun.t0_ns = res.t0_ns;
+	faults_start(&plan, &frun);
 	{
-		uint64_t end = res.t0_ns + s->duration_ms * 1000000ull, next_progress = 1000;
-		uint64_t last_ms = 0;
+		uint64_t end = res.t0_ns + s->duration_ms * 1000000ull, next_ms = 1000, last_ms = 0;
 		long long last_done = 0;
-		size_t next = 0;
 
 		while (!stop_signal && now_mono_ns() < end) {
-			uint64_t t_ms = (now_mono_ns() - res.t0_ns) / 1000000ull;
+			uint64_t wake = res.t0_ns + next_ms * 1000000ull;
 
-			while (next < sched.n && sched.a[next].at_ms <= t_ms && !stop_signal)
-				do_action(s, &res, &sched.a[next++], orig_mask, &fs);
-			if (t_ms >= next_progress) {
-				progress(s, t_ms, &fs, &last_done, &last_ms);
-				next_progress += 1000;
-			}
-			{
-				uint64_t wake = end;
-
-				if (next < sched.n)
-					wake = res.t0_ns + sched.a[next].at_ms * 1000000ull;
-				if (wake > res.t0_ns + next_progress * 1000000ull)
-					wake = res.t0_ns + next_progress * 1000000ull;
-				if (wake > end)
-					wake = end;
-				sleep_until(wake);
+			sleep_until(wake < end ? wake : end);
+			if (now_mono_ns() >= wake && !stop_signal) {
+				progress(s, next_ms, &last_done, &last_ms);
+				next_ms += 1000;
 			}
 		}
-		/* actions not reached are skipped; restore below undoes the rest */
 	}
+	/* sources stop at the end of the phase; the last restore of each runs */
+	frun_stop = 1;
+	faults_join(&plan);
 	result_event(&res, "run", "measure", s->name, "", stop_signal ? "interrupted" : "ok", -1,
 		     "end of measurement");
 	result_flush(&res);
@@ -503,29 +339,8 @@ teardown:
 		tracer_destroy(&tr);
 		free(dat);
 	}
-	if (sched.n || s->hotplug.mode != HOTPLUG_OFF) {
-		json_t *hp = json_pack("{s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I}",
-				       "offline_ok", fs.ok[0], "offline_attempts", fs.attempts[0],
-				       "online_ok", fs.ok[1], "online_attempts", fs.attempts[1],
-				       "offline_min_us", fs.min_us[0], "offline_max_us", fs.max_us[0],
-				       "offline_sum_us", fs.sum_us[0], "online_min_us", fs.min_us[1],
-				       "online_max_us", fs.max_us[1], "online_sum_us", fs.sum_us[1]);
-
-		json_object_set_new(res.extra, "hotplug", hp);
-		if (s->hotplug.mode != HOTPLUG_OFF)
-			result_check(&res, "hotplug",
-				     fs.attempts[0] && fs.ok[0] == fs.attempts[0] &&
-				     fs.ok[1] == fs.attempts[1] ? CHECK_PASS : CHECK_FAIL,
-				     "offline %u/%u ok (max %lld us), online %u/%u ok (max %lld us)",
-				     fs.ok[0], fs.attempts[0], (long long)fs.max_us[0], fs.ok[1],
-				     fs.attempts[1], (long long)fs.max_us[1]);
-		if (s->cpumask.enabled)
-			result_check(&res, "cpumask",
-				     fs.mask_attempts && fs.mask_ok == fs.mask_attempts ?
-				     CHECK_PASS : CHECK_FAIL,
-				     "%u/%u cpumask writes ok, %u replaced by the kernel",
-				     fs.mask_ok, fs.mask_attempts, fs.mask_replaced);
-	}
+	if (plan.n)
+		faults_report(&plan, &res);
 	if (saved) {
 		json_t *rep = NULL;
 
@@ -553,7 +368,14 @@ teardown:
 		dmesg_collect(&dm, path);
 		dmesg_end(&dm);
 		text = read_file(path, NULL);
-		bad = dmesg_judge(text, NULL, &findings);
+		bad = dmesg_judge(text, (const char *const *)s->expect.dmesg, &findings);
+		/* what the scenario provokes on purpose must really show up */
+		for (size_t i = 0; i < s->expect.ndmesg; i++)
+			result_check(&res, "expected_dmesg",
+				     text && strstr(text, s->expect.dmesg[i]) ? CHECK_PASS : CHECK_FAIL,
+				     "'%s' %s", s->expect.dmesg[i],
+				     text && strstr(text, s->expect.dmesg[i]) ? "seen as expected"
+									      : "expected but not seen");
 		if (bad) {
 			json_t *f0 = json_array_get(findings, 0);
 
@@ -575,8 +397,7 @@ teardown:
 	wqb_info("%s: verdict %s (%s)", s->name, rc ? "FAIL" : "pass", res.dir);
 	json_decref(stats);
 	json_decref(sys_before);
-	free(sched.a);
-	free(orig_mask);
+	faults_free(&plan);
 	result_close(&res);
 	return rc;
 }

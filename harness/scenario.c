@@ -30,9 +30,12 @@ enum key_type {
 	K_TEXT,		/* free text (global name/description) */
 	K_DURATION,	/* "500ms", "4s" */
 	K_SIZE,		/* "1G", "512M" */
-	K_MASKLIST,	/* comma list of hex cpumasks */
-	K_EVENTLIST,	/* comma list of system:event */
+	K_MASKLIST,	/* space list of hex cpumasks, or "random" */
+	K_EVENTLIST,	/* space list of system:event */
 	K_WORD,		/* [a-z0-9_] identifier */
+	K_TOKENS,	/* space list of plain words (values, program arguments) */
+	K_PATTERNS,	/* '|'-separated substrings */
+	K_INT,		/* signed integer in [-min, max] */
 };
 
 struct key_spec {
@@ -93,19 +96,75 @@ static const struct key_spec global_keys[] = {
 };
 
 static const struct key_spec hotplug_keys[] = {
-	{ "mode", K_ENUM, 0, 0, "off|sequential", "fault schedule" },
-	{ "cpus", K_CPULIST, 0, 8191, NULL, "CPUs to cycle (default: all but CPU 0)" },
-	{ "start", K_DURATION, 0, 86400000, NULL, "first action after start of measurement" },
+	{ "mode", K_ENUM, 0, 0, "off|sequential|random|all_but_one", "fault schedule" },
+	{ "cpus", K_CPULIST, 0, 8191, NULL, "CPUs to use (default: all but CPU 0)" },
+	{ "start", K_DURATION, 0, 86400000, NULL, "first action (holdoff)" },
 	{ "interval", K_DURATION, 1, 86400000, NULL, "time between actions" },
-	{ "cycles", K_UINT, 1, 1000000, NULL, "offline+online cycles" },
+	{ "fuzz", K_DURATION, 0, 86400000, NULL, "random: +- spread of the interval" },
+	{ "cycles", K_UINT, 1, 1000000, NULL, "sequential/all_but_one: passes" },
+	{ "count", K_UINT, 0, 100000000, NULL, "random: actions (0 = until the end)" },
+	{ "fail_state", K_TOKENS, 0, 0, NULL, "cpuhp state made to fail, e.g. workqueue:online" },
+	{ "fail_every", K_UINT, 0, 1000000, NULL, "every Nth transition fails (0 = never)" },
 	{ NULL }
 };
 
 static const struct key_spec cpumask_keys[] = {
 	{ "target", K_WORD, 1, 16, NULL, "global, or a group name" },
-	{ "masks", K_MASKLIST, 0, 0, NULL, "hex masks applied in turn" },
+	{ "masks", K_MASKLIST, 0, 0, NULL, "hex masks applied in turn, or random" },
+	{ "count", K_UINT, 0, 100000000, NULL, "random: changes (0 = until the end)" },
 	{ "start", K_DURATION, 0, 86400000, NULL, "first change" },
 	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes" },
+	{ NULL }
+};
+
+static const struct key_spec wqattr_keys[] = {
+	{ "group", K_WORD, 1, 16, NULL, "an unbound group" },
+	{ "attr", K_ENUM, 0, 0, "affinity_scope|affinity_strict|max_active|nice",
+	  "WQ_SYSFS attribute" },
+	{ "values", K_TOKENS, 0, 0, NULL, "values applied in turn" },
+	{ "start", K_DURATION, 0, 86400000, NULL, "first change" },
+	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes" },
+	{ NULL }
+};
+
+static const struct key_spec inject_keys[] = {
+	{ "type", K_ENUM, 0, 0, "failslab|fail_page_alloc", "fault-injection capability" },
+	{ "probability", K_UINT, 0, 100, NULL, "percent of calls that fail" },
+	{ "interval", K_UINT, 1, 1000000, NULL, "calls between failures" },
+	{ "times", K_INT, 1, 1000000000, NULL, "failures at most (-1 = no limit)" },
+	{ "kworkers", K_BOOL, 0, 1, NULL, "only kworker threads fail (task-filter)" },
+	{ "start", K_DURATION, 0, 86400000, NULL, "arm at" },
+	{ "duration", K_DURATION, 0, 86400000, NULL, "disarm after (0 = at the end)" },
+	{ NULL }
+};
+
+static const struct key_spec stressng_keys[] = {
+	{ "args", K_TOKENS, 0, 0, NULL, "stressor arguments, e.g. --cpu 2 --vm 1 --vm-bytes 64M" },
+	{ NULL }
+};
+
+static const struct key_spec fio_keys[] = {
+	{ "rw", K_ENUM, 0, 0, "read|write|randread|randwrite|rw|randrw", "I/O pattern" },
+	{ "bs", K_TOKENS, 0, 0, NULL, "block size, e.g. 4k" },
+	{ "size", K_TOKENS, 0, 0, NULL, "bytes per job, e.g. 64M" },
+	{ "ioengine", K_ENUM, 0, 0, "psync|sync|libaio|io_uring|posixaio", "engine" },
+	{ "iodepth", K_UINT, 1, 1024, NULL, "queue depth" },
+	{ "numjobs", K_UINT, 1, 64, NULL, "jobs" },
+	{ "direct", K_BOOL, 0, 1, NULL, "O_DIRECT (0 = buffered: writeback kworkers)" },
+	{ "target", K_ENUM, 0, 0, "disk|file", "scratch virtio disk, or a file" },
+	{ "disk", K_SIZE, 16, 65536, NULL, "scratch disk size" },
+	{ NULL }
+};
+
+static const struct key_spec perf_keys[] = {
+	{ "enabled", K_BOOL, 0, 1, NULL, "run perf stat" },
+	{ "events", K_TOKENS, 0, 0, NULL, "perf -e list (comma separated)" },
+	{ NULL }
+};
+
+static const struct key_spec expect_keys[] = {
+	{ "dmesg", K_PATTERNS, 0, 0, NULL, "expected dmesg substrings, separated by |" },
+	{ "checks", K_TOKENS, 0, 0, NULL, "checks expected to fail" },
 	{ NULL }
 };
 
@@ -114,6 +173,25 @@ static const struct key_spec trace_keys[] = {
 	{ "events", K_EVENTLIST, 0, 0, NULL, "system:event list" },
 	{ "buffer_kb", K_UINT, 64, 1048576, NULL, "ring buffer per CPU" },
 	{ NULL }
+};
+
+/* Section kinds: "[name]" or "[name LABEL]" */
+static const struct {
+	const char *name;
+	const struct key_spec *keys;
+	int label;		/* 0 no label, 1 optional, 2 required */
+} sections[] = {
+	{ "global", global_keys, 0 },
+	{ "group", group_keys, 2 },
+	{ "hotplug", hotplug_keys, 0 },
+	{ "cpumask", cpumask_keys, 1 },
+	{ "wqattr", wqattr_keys, 2 },
+	{ "faultinject", inject_keys, 0 },
+	{ "stress-ng", stressng_keys, 0 },
+	{ "fio", fio_keys, 0 },
+	{ "perf", perf_keys, 0 },
+	{ "expect", expect_keys, 0 },
+	{ "trace", trace_keys, 0 },
 };
 
 struct parse_ctx {
@@ -360,7 +438,60 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 			return false;
 		}
 		return true;
+	case K_INT: {
+		int64_t i;
+
+		if (parse_i64(v, &i) || i < -(int64_t)k->min || i > (int64_t)k->max) {
+			perr(c, "[%s] %s = '%s': want an integer from -%llu to %llu (%s)", sect,
+			     k->key, v, (unsigned long long)k->min, (unsigned long long)k->max,
+			     k->help);
+			return false;
+		}
+		return true;
+	}
+	case K_TOKENS: {
+		/* plain words only: these become argv entries or sysfs values */
+		size_t n = 0;
+		const char *p = v;
+
+		while (*p) {
+			size_t len = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					    "0123456789_.,:=/+-%");
+
+			if (len == 0 && *p != ' ') {
+				perr(c, "[%s] %s = '%s': character '%c' not allowed; use letters, digits and _.,:=/+-%%",
+				     sect, k->key, v, *p);
+				return false;
+			}
+			if (len)
+				n++;
+			p += len;
+			while (*p == ' ')
+				p++;
+		}
+		if (!n || n > WQB_MAX_LIST) {
+			perr(c, "[%s] %s: want 1..%d space-separated words (%s)", sect, k->key,
+			     WQB_MAX_LIST, k->help);
+			return false;
+		}
+		return true;
+	}
+	case K_PATTERNS:
+		for (const char *p = v; *p; p++)
+			if ((unsigned char)*p < 0x20) {
+				perr(c, "[%s] %s: control character in pattern", sect, k->key);
+				return false;
+			}
+		if (!*v || strlen(v) > 180) {
+			perr(c, "[%s] %s: want 1..180 characters of '|'-separated patterns", sect,
+			     k->key);
+			return false;
+		}
+		return true;
 	case K_MASKLIST:
+		if (strcmp(v, "random") == 0)
+			return true;
+		/* fall through */
 	case K_EVENTLIST: {
 		char *copy = xstrdup(v), *tok, *save = NULL;
 		size_t n = 0;
@@ -381,7 +512,7 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 		if (!ok || !n) {
 			perr(c, "[%s] %s = '%s': want a space-separated list of %s (at most %d)",
 			     sect, k->key, v,
-			     k->type == K_MASKLIST ? "hex cpumasks like 3 f 0x5" :
+			     k->type == K_MASKLIST ? "hex cpumasks like 3 f 0x5, or random" :
 						     "trace events like workqueue:* cpuhp:cpuhp_enter",
 			     WQB_MAX_LIST);
 			return false;
@@ -450,13 +581,273 @@ static struct wqb_group *group_for(struct parse_ctx *c, const char *gname)
 	}
 }
 
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+static unsigned int to_uint(const char *v)
+{
+	uint64_t u = 0;
+
+	parse_u64(v, &u);
+	return (unsigned int)u;
+}
+
+static uint64_t to_ms(const char *v)
+{
+	uint64_t ms = 0;
+
+	parse_duration_ms(v, &ms);
+	return ms;
+}
+
+/* The current [cpumask ...] / [wqattr ...] entry, created on its first key. */
+static struct wqb_cpumask *cpumask_for(struct parse_ctx *c, const char *label)
+{
+	struct wqb_scenario *s = c->s;
+	struct wqb_cpumask *m;
+
+	for (size_t i = 0; i < s->ncpumasks; i++)
+		if (strcmp(s->cpumasks[i].label, label) == 0)
+			return &s->cpumasks[i];
+	if (s->ncpumasks >= WQB_MAX_SOURCES) {
+		perr(c, "at most %d [cpumask] sections", WQB_MAX_SOURCES);
+		return NULL;
+	}
+	m = &s->cpumasks[s->ncpumasks++];
+	m->label = xstrdup(label);
+	m->target = xstrdup(*label ? label : "global");
+	m->interval_ms = 1000;
+	m->line = c->line;
+	return m;
+}
+
+static struct wqb_wqattr *wqattr_for(struct parse_ctx *c, const char *label)
+{
+	struct wqb_scenario *s = c->s;
+	struct wqb_wqattr *w;
+
+	for (size_t i = 0; i < s->nwqattrs; i++)
+		if (strcmp(s->wqattrs[i].label, label) == 0)
+			return &s->wqattrs[i];
+	if (s->nwqattrs >= WQB_MAX_SOURCES) {
+		perr(c, "at most %d [wqattr] sections", WQB_MAX_SOURCES);
+		return NULL;
+	}
+	w = &s->wqattrs[s->nwqattrs++];
+	w->label = xstrdup(label);
+	w->interval_ms = 1000;
+	w->line = c->line;
+	return w;
+}
+
+static int store_global(struct wqb_scenario *s, const char *key, const char *value)
+{
+	if (strcmp(key, "name") == 0)
+		set_str(&s->name, value);
+	else if (strcmp(key, "description") == 0)
+		set_str(&s->description, value);
+	else if (strcmp(key, "duration") == 0)
+		s->duration_ms = to_ms(value);
+	else if (strcmp(key, "warmup") == 0)
+		s->warmup_ms = to_ms(value);
+	else if (strcmp(key, "repetitions") == 0)
+		s->repetitions = to_uint(value);
+	else if (strcmp(key, "seed") == 0)
+		parse_u64(value, &s->seed);
+	else if (strcmp(key, "cpus") == 0)
+		s->cpus = to_uint(value);
+	else if (strcmp(key, "memory") == 0)
+		parse_mib(value, &s->memory_mib);
+	return 1;
+}
+
+static int store_hotplug(struct wqb_hotplug *h, const char *key, const char *value)
+{
+	if (strcmp(key, "mode") == 0)
+		h->mode = strcmp(value, "sequential") == 0  ? HOTPLUG_SEQUENTIAL :
+			  strcmp(value, "random") == 0      ? HOTPLUG_RANDOM :
+			  strcmp(value, "all_but_one") == 0 ? HOTPLUG_ALL_BUT_ONE : HOTPLUG_OFF;
+	else if (strcmp(key, "cpus") == 0)
+		h->ncpus = (size_t)parse_cpulist(value, h->cpus, WQB_MAX_LIST, 8191);
+	else if (strcmp(key, "start") == 0)
+		h->start_ms = to_ms(value);
+	else if (strcmp(key, "interval") == 0)
+		h->interval_ms = to_ms(value);
+	else if (strcmp(key, "fuzz") == 0)
+		h->fuzz_ms = to_ms(value);
+	else if (strcmp(key, "cycles") == 0)
+		h->cycles = to_uint(value);
+	else if (strcmp(key, "count") == 0)
+		h->count = to_uint(value);
+	else if (strcmp(key, "fail_state") == 0)
+		set_str(&h->fail_state, value);
+	else if (strcmp(key, "fail_every") == 0)
+		h->fail_every = to_uint(value);
+	return 1;
+}
+
+static int store_section(struct parse_ctx *c, const char *kind, const char *label,
+			 const char *key, const char *value)
+{
+	struct wqb_scenario *s = c->s;
+
+	if (strcmp(kind, "group") == 0) {
+		struct wqb_group *g = group_for(c, label);
+		char *def;
+
+		if (!g)
+			return 0;
+		def = xasprintf("%s %s=%s", g->def, key, value);
+		free(g->def);
+		g->def = def;
+		if ((strcmp(key, "flags") == 0 && strstr(value, "unbound")) ||
+		    (strcmp(key, "wq") == 0 && strcmp(value, "system_unbound") == 0))
+			g->unbound = true;
+		if (strcmp(key, "flags") == 0 && strstr(value, "ordered"))
+			g->ordered = true;
+		if (strcmp(key, "wq") == 0 && strcmp(value, "own") != 0)
+			g->system_wq = true;
+		return 1;
+	}
+	if (strcmp(kind, "global") == 0)
+		return store_global(s, key, value);
+	if (strcmp(kind, "hotplug") == 0)
+		return store_hotplug(&s->hotplug, key, value);
+	if (strcmp(kind, "cpumask") == 0) {
+		struct wqb_cpumask *m = cpumask_for(c, label);
+
+		if (!m)
+			return 0;
+		if (strcmp(key, "target") == 0) {
+			set_str(&m->target, value);
+		} else if (strcmp(key, "masks") == 0) {
+			m->random = strcmp(value, "random") == 0;
+			if (!m->random)
+				split_list(value, m->masks, &m->nmasks);
+		} else if (strcmp(key, "count") == 0) {
+			m->count = to_uint(value);
+		} else if (strcmp(key, "start") == 0) {
+			m->start_ms = to_ms(value);
+		} else if (strcmp(key, "interval") == 0) {
+			m->interval_ms = to_ms(value);
+		}
+		return 1;
+	}
+	if (strcmp(kind, "wqattr") == 0) {
+		struct wqb_wqattr *w = wqattr_for(c, label);
+
+		if (!w)
+			return 0;
+		if (strcmp(key, "group") == 0)
+			set_str(&w->group, value);
+		else if (strcmp(key, "attr") == 0)
+			set_str(&w->attr, value);
+		else if (strcmp(key, "values") == 0)
+			split_list(value, w->values, &w->nvalues);
+		else if (strcmp(key, "start") == 0)
+			w->start_ms = to_ms(value);
+		else if (strcmp(key, "interval") == 0)
+			w->interval_ms = to_ms(value);
+		return 1;
+	}
+	if (strcmp(kind, "faultinject") == 0) {
+		struct wqb_faultinject *f = &s->inject;
+		int64_t t;
+
+		f->enabled = true;
+		if (strcmp(key, "type") == 0)
+			set_str(&f->type, value);
+		else if (strcmp(key, "probability") == 0)
+			f->probability = to_uint(value);
+		else if (strcmp(key, "interval") == 0)
+			f->interval = to_uint(value);
+		else if (strcmp(key, "times") == 0 && parse_i64(value, &t) == 0)
+			f->times = (int)t;
+		else if (strcmp(key, "kworkers") == 0)
+			f->kworkers_only = strcmp(value, "1") == 0;
+		else if (strcmp(key, "start") == 0)
+			f->start_ms = to_ms(value);
+		else if (strcmp(key, "duration") == 0)
+			f->duration_ms = to_ms(value);
+		return 1;
+	}
+	if (strcmp(kind, "stress-ng") == 0) {
+		s->stressng.enabled = true;
+		split_list(value, s->stressng.args, &s->stressng.nargs);
+		return 1;
+	}
+	if (strcmp(kind, "fio") == 0) {
+		struct wqb_fio *f = &s->fio;
+
+		f->enabled = true;
+		if (strcmp(key, "rw") == 0)
+			set_str(&f->rw, value);
+		else if (strcmp(key, "bs") == 0)
+			set_str(&f->bs, value);
+		else if (strcmp(key, "size") == 0)
+			set_str(&f->size, value);
+		else if (strcmp(key, "ioengine") == 0)
+			set_str(&f->ioengine, value);
+		else if (strcmp(key, "iodepth") == 0)
+			f->iodepth = to_uint(value);
+		else if (strcmp(key, "numjobs") == 0)
+			f->numjobs = to_uint(value);
+		else if (strcmp(key, "direct") == 0)
+			f->direct = strcmp(value, "1") == 0;
+		else if (strcmp(key, "target") == 0)
+			set_str(&f->target, value);
+		else if (strcmp(key, "disk") == 0)
+			parse_mib(value, &f->disk_mib);
+		return 1;
+	}
+	if (strcmp(kind, "perf") == 0) {
+		if (strcmp(key, "enabled") == 0)
+			s->perf.enabled = strcmp(value, "1") == 0;
+		else if (strcmp(key, "events") == 0) {
+			set_str(&s->perf.events, value);
+			s->perf.enabled = true;
+		}
+		return 1;
+	}
+	if (strcmp(kind, "expect") == 0) {
+		if (strcmp(key, "dmesg") == 0) {
+			char *copy = xstrdup(value), *tok, *save = NULL;
+
+			for (tok = strtok_r(copy, "|", &save); tok && s->expect.ndmesg < WQB_MAX_LIST;
+			     tok = strtok_r(NULL, "|", &save)) {
+				str_trim(tok);
+				if (*tok)
+					s->expect.dmesg[s->expect.ndmesg++] = xstrdup(tok);
+			}
+			free(copy);
+		} else if (strcmp(key, "checks") == 0) {
+			split_list(value, s->expect.checks, &s->expect.nchecks);
+		}
+		return 1;
+	}
+	if (strcmp(kind, "trace") == 0) {
+		struct wqb_trace *t = &s->trace;
+
+		if (strcmp(key, "enabled") == 0)
+			t->enabled = strcmp(value, "1") == 0;
+		else if (strcmp(key, "events") == 0)
+			split_list(value, t->events, &t->nevents);
+		else if (strcmp(key, "buffer_kb") == 0)
+			t->buffer_kb = to_uint(value);
+		return 1;
+	}
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *c = user;
-	struct wqb_scenario *s = c->s;
-	const struct key_spec *table, *k;
-	const char *gname = NULL;
-	uint64_t u;
+	const struct key_spec *k = NULL, *table = NULL;
+	char kind[32] = "";
+	const char *label = "";
 
 	if (c->err)
 		return 0;
@@ -480,22 +871,38 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (c->nseen < ARRAY_SIZE(c->seen))
 		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%.47s", key);
 
-	if (strcmp(section, "global") == 0) {
-		table = global_keys;
-	} else if (strncmp(section, "group ", 6) == 0) {
-		table = group_keys;
-		gname = section + 6;
-	} else if (strcmp(section, "hotplug") == 0) {
-		table = hotplug_keys;
-	} else if (strcmp(section, "cpumask") == 0) {
-		table = cpumask_keys;
-	} else if (strcmp(section, "trace") == 0) {
-		table = trace_keys;
-	} else if (!*section) {
+	if (!*section) {
 		perr(c, "%s = %s: keys must be inside a section such as [global]", key, value);
 		return 0;
-	} else {
-		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [trace]",
+	}
+	{
+		size_t kl = strcspn(section, " ");
+
+		if (kl < sizeof(kind))
+			snprintf(kind, sizeof(kind), "%.*s", (int)kl, section);
+		if (section[kl] == ' ')
+			label = section + kl + 1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		if (strcmp(sections[i].name, kind) != 0)
+			continue;
+		if (sections[i].label == 0 && *label) {
+			perr(c, "[%s]: this section takes no name; use [%s]", section, kind);
+			return 0;
+		}
+		if (sections[i].label == 2 && !*label) {
+			perr(c, "[%s] needs a name: [%s NAME]", section, kind);
+			return 0;
+		}
+		if (*label && !is_word(label, WQB_GROUP_NAME_MAX) && strcmp(kind, "group") != 0) {
+			perr(c, "[%s]: a section name is 1..%d characters of a-z, 0-9 and _",
+			     section, WQB_GROUP_NAME_MAX);
+			return 0;
+		}
+		table = sections[i].keys;
+	}
+	if (!table) {
+		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [cpumask NAME], [wqattr NAME], [faultinject], [stress-ng], [fio], [perf], [expect], [trace]",
 		     section);
 		return 0;
 	}
@@ -509,83 +916,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	}
 	if (!check_value(c, section, k, value))
 		return 0;
-
-	if (gname) {
-		struct wqb_group *g = group_for(c, gname);
-		char *def;
-
-		if (!g)
-			return 0;
-		def = xasprintf("%s %s=%s", g->def, key, value);
-		free(g->def);
-		g->def = def;
-		if ((strcmp(key, "flags") == 0 && strstr(value, "unbound")) ||
-		    (strcmp(key, "wq") == 0 && strcmp(value, "system_unbound") == 0))
-			g->unbound = true;
-		return 1;
-	}
-	if (strcmp(section, "global") == 0) {
-		if (strcmp(key, "name") == 0) {
-			free(s->name);
-			s->name = xstrdup(value);
-		} else if (strcmp(key, "description") == 0) {
-			s->description = xstrdup(value);
-		} else if (strcmp(key, "duration") == 0) {
-			parse_duration_ms(value, &s->duration_ms);
-		} else if (strcmp(key, "warmup") == 0) {
-			parse_duration_ms(value, &s->warmup_ms);
-		} else if (strcmp(key, "repetitions") == 0) {
-			parse_u64(value, &u);
-			s->repetitions = (unsigned int)u;
-		} else if (strcmp(key, "seed") == 0) {
-			parse_u64(value, &s->seed);
-		} else if (strcmp(key, "cpus") == 0) {
-			parse_u64(value, &u);
-			s->cpus = (unsigned int)u;
-		} else if (strcmp(key, "memory") == 0) {
-			parse_mib(value, &s->memory_mib);
-		}
-	} else if (strcmp(section, "hotplug") == 0) {
-		struct wqb_hotplug *h = &s->hotplug;
-
-		if (strcmp(key, "mode") == 0) {
-			h->mode = strcmp(value, "sequential") == 0 ? HOTPLUG_SEQUENTIAL : HOTPLUG_OFF;
-		} else if (strcmp(key, "cpus") == 0) {
-			h->ncpus = (size_t)parse_cpulist(value, h->cpus, WQB_MAX_LIST, 8191);
-		} else if (strcmp(key, "start") == 0) {
-			parse_duration_ms(value, &h->start_ms);
-		} else if (strcmp(key, "interval") == 0) {
-			parse_duration_ms(value, &h->interval_ms);
-		} else if (strcmp(key, "cycles") == 0) {
-			parse_u64(value, &u);
-			h->cycles = (unsigned int)u;
-		}
-	} else if (strcmp(section, "cpumask") == 0) {
-		struct wqb_cpumask *m = &s->cpumask;
-
-		m->enabled = true;
-		if (strcmp(key, "target") == 0) {
-			m->target = xstrdup(value);
-		} else if (strcmp(key, "masks") == 0) {
-			split_list(value, m->masks, &m->nmasks);
-		} else if (strcmp(key, "start") == 0) {
-			parse_duration_ms(value, &m->start_ms);
-		} else if (strcmp(key, "interval") == 0) {
-			parse_duration_ms(value, &m->interval_ms);
-		}
-	} else if (strcmp(section, "trace") == 0) {
-		struct wqb_trace *t = &s->trace;
-
-		if (strcmp(key, "enabled") == 0) {
-			t->enabled = strcmp(value, "1") == 0;
-		} else if (strcmp(key, "events") == 0) {
-			split_list(value, t->events, &t->nevents);
-		} else if (strcmp(key, "buffer_kb") == 0) {
-			parse_u64(value, &u);
-			t->buffer_kb = (unsigned int)u;
-		}
-	}
-	return 1;
+	return store_section(c, kind, label, key, value);
 }
 
 /* inih line reader: counts lines, refuses over-long and continuation lines */
@@ -623,6 +954,20 @@ static char *reader(char *str, int num, void *stream)
 		perr(c, "NUL byte in line");
 		return NULL;
 	}
+	/*
+	 * inih tells the handler nothing about a section without keys, but
+	 * "[group g]" alone is a group with every default: register it here.
+	 */
+	if (str[0] == '[' && strncmp(str, "[group ", 7) == 0) {
+		char name[64];
+		size_t l = strcspn(str + 7, "]");
+
+		if (str[7 + l] == ']' && l < sizeof(name)) {
+			snprintf(name, sizeof(name), "%.*s", (int)l, str + 7);
+			str_trim(name);
+			group_for(c, name);
+		}
+	}
 	if ((str[0] == ' ' || str[0] == '\t') && str[strspn(str, " \t\r\n")] != '\0' &&
 	    str[strspn(str, " \t")] != ';' && str[strspn(str, " \t")] != '#') {
 		perr(c, "indented line: continuation lines are not supported, put the value on one line");
@@ -648,9 +993,25 @@ static void defaults(struct wqb_scenario *s, const char *path)
 	s->memory_mib = 1024;
 	s->hotplug.interval_ms = 1000;
 	s->hotplug.cycles = 1;
-	s->cpumask.interval_ms = 1000;
+	s->inject.probability = 10;
+	s->inject.interval = 1;
+	s->inject.times = -1;
 	s->trace.enabled = true;
 	s->trace.buffer_kb = 8192;
+}
+
+const struct wqb_group *scenario_group(const struct wqb_scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (strcmp(s->groups[i].name, name) == 0)
+			return &s->groups[i];
+	return NULL;
+}
+
+/* Only unbound, non-ordered groups on their own queue have WQ_SYSFS files. */
+static bool group_has_sysfs(const struct wqb_group *g)
+{
+	return g && g->unbound && !g->ordered && !g->system_wq;
 }
 
 /* Whole-scenario rules that no single key can check. */
@@ -661,27 +1022,81 @@ static void cross_check(struct parse_ctx *c)
 	c->line = 0;
 	if (!s->ngroups)
 		perr(c, "no [group NAME] section: a scenario needs at least one work group");
-	if (s->cpumask.enabled) {
-		bool found = !s->cpumask.target || strcmp(s->cpumask.target, "global") == 0;
+	for (size_t i = 0; i < s->ncpumasks; i++) {
+		struct wqb_cpumask *m = &s->cpumasks[i];
 
-		if (!s->cpumask.nmasks)
-			perr(c, "[cpumask] needs masks = <hex> ...");
-		for (size_t i = 0; !found && i < s->ngroups; i++)
-			if (strcmp(s->groups[i].name, s->cpumask.target) == 0) {
-				found = true;
-				if (!s->groups[i].unbound)
-					perr(c, "[cpumask] target %s: only unbound groups (flags=unbound) have a cpumask",
-					     s->cpumask.target);
-			}
-		if (!found)
-			perr(c, "[cpumask] target '%s': no such group; use global or a group name",
-			     s->cpumask.target);
+		c->line = m->line;
+		if (!m->nmasks && !m->random)
+			perr(c, "[cpumask%s%s] needs masks = <hex> ... or masks = random",
+			     *m->label ? " " : "", m->label);
+		if (strcmp(m->target, "global") != 0) {
+			const struct wqb_group *g = scenario_group(s, m->target);
+
+			if (!g)
+				perr(c, "[cpumask] target '%s': no such group; use global or a group name",
+				     m->target);
+			else if (!group_has_sysfs(g))
+				perr(c, "[cpumask] target %s: only groups on their own unbound, non-ordered workqueue (flags=unbound) have a cpumask",
+				     m->target);
+		}
 	}
+	for (size_t i = 0; i < s->nwqattrs; i++) {
+		struct wqb_wqattr *w = &s->wqattrs[i];
+		const struct wqb_group *g = w->group ? scenario_group(s, w->group) : NULL;
+
+		c->line = w->line;
+		if (!w->group || !w->attr || !w->nvalues)
+			perr(c, "[wqattr %s] needs group, attr and values", w->label);
+		else if (!g)
+			perr(c, "[wqattr %s] group '%s': no such group", w->label, w->group);
+		else if (!group_has_sysfs(g))
+			perr(c, "[wqattr %s] group %s: only groups on their own unbound, non-ordered workqueue have WQ_SYSFS attributes",
+			     w->label, w->group);
+	}
+	c->line = 0;
 	if (s->hotplug.mode != HOTPLUG_OFF) {
 		for (size_t i = 0; i < s->hotplug.ncpus; i++)
 			if (s->hotplug.cpus[i] == 0)
 				perr(c, "[hotplug] cpus: CPU 0 cannot be taken offline on x86");
+		if (s->hotplug.fail_every && !s->hotplug.fail_state)
+			perr(c, "[hotplug] fail_every needs fail_state (a state from /sys/devices/system/cpu/hotplug/states, e.g. workqueue:online)");
 	}
+	if (s->inject.enabled && !s->inject.type)
+		perr(c, "[faultinject] needs type = failslab or fail_page_alloc");
+	if (s->stressng.enabled) {
+		for (size_t i = 0; i < s->stressng.nargs; i++) {
+			const char *a = s->stressng.args[i];
+
+			/* the harness owns the run time and the output files */
+			if (strcmp(a, "--timeout") == 0 || strcmp(a, "-t") == 0 ||
+			    strncmp(a, "--yaml", 6) == 0 || strncmp(a, "--log-file", 10) == 0 ||
+			    strcmp(a, "-Y") == 0)
+				perr(c, "[stress-ng] args: %s is set by wqbench (run time and output files)",
+				     a);
+		}
+	}
+	if (s->fio.enabled) {
+		struct wqb_fio *f = &s->fio;
+
+		if (!f->rw)
+			f->rw = xstrdup("write");
+		if (!f->bs)
+			f->bs = xstrdup("64k");
+		if (!f->size)
+			f->size = xstrdup("128M");
+		if (!f->ioengine)
+			f->ioengine = xstrdup("psync");
+		if (!f->target)
+			f->target = xstrdup("disk");
+		if (!f->iodepth)
+			f->iodepth = 1;
+		if (!f->numjobs)
+			f->numjobs = 1;
+		if (!f->disk_mib)
+			f->disk_mib = 256;
+	}
+	if (s->perf.enabled && !s->perf.events)
+		s->perf.events = xstrdup("task-clock,context-switches,cpu-migrations,workqueue:workqueue_execute_start,workqueue:workqueue_queue_work");
 	if (!s->trace.nevents && s->trace.enabled) {
 		s->trace.events[0] = xstrdup("workqueue:*");
 		s->trace.events[1] = xstrdup("cpuhp:*");
@@ -745,6 +1160,12 @@ int scenario_load(const char *path, struct wqb_scenario *s, char **err)
 	return r;
 }
 
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+}
+
 void scenario_free(struct wqb_scenario *s)
 {
 	free(s->path);
@@ -753,11 +1174,29 @@ void scenario_free(struct wqb_scenario *s)
 	free(s->description);
 	for (size_t i = 0; i < s->ngroups; i++)
 		free(s->groups[i].def);
-	free(s->cpumask.target);
-	for (size_t i = 0; i < s->cpumask.nmasks; i++)
-		free(s->cpumask.masks[i]);
-	for (size_t i = 0; i < s->trace.nevents; i++)
-		free(s->trace.events[i]);
+	free(s->hotplug.fail_state);
+	for (size_t i = 0; i < s->ncpumasks; i++) {
+		free(s->cpumasks[i].label);
+		free(s->cpumasks[i].target);
+		free_list(s->cpumasks[i].masks, s->cpumasks[i].nmasks);
+	}
+	for (size_t i = 0; i < s->nwqattrs; i++) {
+		free(s->wqattrs[i].label);
+		free(s->wqattrs[i].group);
+		free(s->wqattrs[i].attr);
+		free_list(s->wqattrs[i].values, s->wqattrs[i].nvalues);
+	}
+	free(s->inject.type);
+	free_list(s->stressng.args, s->stressng.nargs);
+	free(s->fio.rw);
+	free(s->fio.bs);
+	free(s->fio.size);
+	free(s->fio.ioengine);
+	free(s->fio.target);
+	free(s->perf.events);
+	free_list(s->expect.dmesg, s->expect.ndmesg);
+	free_list(s->expect.checks, s->expect.nchecks);
+	free_list(s->trace.events, s->trace.nevents);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -7,7 +7,13 @@
  *   [global]          run-wide settings
  *   [group NAME]      one wqbench.ko work group (passed to the module)
  *   [hotplug]         CPU hotplug fault source
- *   [cpumask]         unbound cpumask fault source
+ *   [cpumask [NAME]]  unbound cpumask fault source (several allowed)
+ *   [wqattr NAME]     a group workqueue's attribute sweep (several allowed)
+ *   [faultinject]     failslab / fail_page_alloc
+ *   [stress-ng]       background load
+ *   [fio]             background I/O
+ *   [perf]            perf stat collection
+ *   [expect]          dmesg lines and checks the scenario provokes on purpose
  *   [trace]           tracefs collection
  */
 #ifndef WQB_SCENARIO_H
@@ -25,26 +31,95 @@ struct wqb_group {
 	char name[WQB_GROUP_NAME_MAX + 1];
 	/* the module definition: "name=G key=value ..." in file order */
 	char *def;
-	bool unbound;
+	bool unbound;		/* runs on an unbound workqueue */
+	bool ordered;
+	bool system_wq;		/* on a system workqueue, not its own */
 	int line;
 };
 
-enum hotplug_mode { HOTPLUG_OFF, HOTPLUG_SEQUENTIAL };
+enum hotplug_mode {
+	HOTPLUG_OFF,
+	HOTPLUG_SEQUENTIAL,	/* each CPU offline then online, in turn */
+	HOTPLUG_RANDOM,		/* torture style: random CPU toggled at fuzzed intervals */
+	HOTPLUG_ALL_BUT_ONE,	/* all listed CPUs offline, then all back */
+};
 
 struct wqb_hotplug {
 	enum hotplug_mode mode;
-	uint64_t start_ms, interval_ms;
-	unsigned int cycles;		/* offline+online cycles over the CPU list */
-	int cpus[WQB_MAX_LIST];		/* CPUs to cycle; empty = all but CPU 0 */
+	uint64_t start_ms, interval_ms, fuzz_ms;
+	unsigned int cycles;		/* sequential / all_but_one passes */
+	unsigned int count;		/* random: actions (0 = until the end) */
+	int cpus[WQB_MAX_LIST];		/* CPUs to use; empty = all but CPU 0 */
 	size_t ncpus;
+	char *fail_state;		/* cpuhp state name for rollback injection */
+	unsigned int fail_every;	/* every Nth transition is made to fail */
 };
 
+#define WQB_MAX_SOURCES 16
+
+/* [cpumask] / [cpumask NAME]: global or per-queue unbound cpumask churn */
 struct wqb_cpumask {
-	bool enabled;
+	char *label;
 	char *target;			/* "global" or a group name */
+	bool random;			/* masks = random: random subsets of online CPUs */
 	char *masks[WQB_MAX_LIST];	/* hex masks, applied in turn */
 	size_t nmasks;
+	unsigned int count;		/* random: changes (0 = until the end) */
 	uint64_t start_ms, interval_ms;
+	int line;
+};
+
+/* [wqattr NAME]: sweep one WQ_SYSFS attribute of a group's workqueue */
+struct wqb_wqattr {
+	char *label;
+	char *group;
+	char *attr;			/* affinity_scope|affinity_strict|max_active|nice */
+	char *values[WQB_MAX_LIST];
+	size_t nvalues;
+	uint64_t start_ms, interval_ms;
+	int line;
+};
+
+/* [faultinject]: failslab / fail_page_alloc, where the kernel has them */
+struct wqb_faultinject {
+	bool enabled;
+	char *type;			/* failslab | fail_page_alloc */
+	unsigned int probability;	/* percent */
+	unsigned int interval;
+	int times;			/* -1 = no limit */
+	bool kworkers_only;		/* task-filter on, make-it-fail set on kworkers */
+	uint64_t start_ms, duration_ms;	/* duration 0 = until the end */
+};
+
+/* [stress-ng]: background load */
+struct wqb_stressng {
+	bool enabled;
+	char *args[WQB_MAX_LIST];	/* stressor arguments, one word each */
+	size_t nargs;
+};
+
+/* [fio]: background I/O that makes real kworker activity */
+struct wqb_fio {
+	bool enabled;
+	char *rw, *bs, *size, *ioengine;
+	unsigned int iodepth, numjobs;
+	bool direct;
+	char *target;			/* disk (a scratch virtio disk in the guest) | file */
+	uint64_t disk_mib;
+};
+
+/* [perf]: perf stat over the measured phase, split around hotplug */
+struct wqb_perf {
+	bool enabled;
+	char *events;			/* -e list */
+};
+
+/* [expect]: what this scenario is meant to provoke */
+struct wqb_expect {
+	char *dmesg[WQB_MAX_LIST + 1];	/* expected dmesg substrings, NULL-terminated */
+	size_t ndmesg;
+	char *checks[WQB_MAX_LIST];	/* checks expected to fail (e.g. hotplug) */
+	size_t nchecks;
 };
 
 struct wqb_trace {
@@ -67,9 +142,20 @@ struct wqb_scenario {
 	struct wqb_group groups[WQB_MAX_GROUPS];
 	size_t ngroups;
 	struct wqb_hotplug hotplug;
-	struct wqb_cpumask cpumask;
+	struct wqb_cpumask cpumasks[WQB_MAX_SOURCES];
+	size_t ncpumasks;
+	struct wqb_wqattr wqattrs[WQB_MAX_SOURCES];
+	size_t nwqattrs;
+	struct wqb_faultinject inject;
+	struct wqb_stressng stressng;
+	struct wqb_fio fio;
+	struct wqb_perf perf;
+	struct wqb_expect expect;
 	struct wqb_trace trace;
 };
+
+/* The group named name, or NULL. */
+const struct wqb_group *scenario_group(const struct wqb_scenario *s, const char *name);
 
 /*
  * Parse a scenario file.  On error returns -1 and, when err is not NULL,

@@ -113,6 +113,36 @@ int state_add_wq(const char *wq)
 	return r;
 }
 
+int state_add_file(const char *path)
+{
+	json_error_t e;
+	json_t *j = json_load_file(state_file_path(), 0, &e), *files;
+	char *v;
+	int r;
+
+	if (!j)
+		return -1;
+	files = json_object_get(j, "files");
+	if (!files) {
+		files = json_object();
+		json_object_set_new(j, "files", files);
+	}
+	if (json_object_get(files, path)) {
+		json_decref(j);
+		return 0;
+	}
+	v = read_file_trim(path);
+	if (!v) {
+		json_decref(j);
+		return -1;
+	}
+	json_object_set_new(files, path, json_string(v));
+	free(v);
+	r = write_state(j);
+	json_decref(j);
+	return r;
+}
+
 int state_restore(json_t **report)
 {
 	json_error_t e;
@@ -187,6 +217,29 @@ int state_restore(json_t **report)
 			free(cur);
 			r = wqsysfs_write(wq, attr, json_string_value(v), NULL);
 			json_array_append_new(rep, json_sprintf("%s/%s %s: %s", wq, attr,
+								json_string_value(v),
+								r ? strerror(-r) : "ok"));
+			if (r)
+				bad++;
+		}
+	}
+	{
+		const char *path;
+		json_t *v;
+
+		json_object_foreach(json_object_get(j, "files"), path, v) {
+			char *cur = read_file_trim(path);
+			int r;
+
+			if (!cur)
+				continue;	/* the task or file is gone */
+			if (strcmp(cur, json_string_value(v)) == 0) {
+				free(cur);
+				continue;
+			}
+			free(cur);
+			r = write_file_str(path, json_string_value(v)) < 0 ? -errno : 0;
+			json_array_append_new(rep, json_sprintf("%s %s: %s", path,
 								json_string_value(v),
 								r ? strerror(-r) : "ok"));
 			if (r)

@@ -25,6 +25,13 @@ int state_save(const char *const *wqs);
 int state_add_wq(const char *wq);
 
 /*
+ * Save the current content of a sysfs/debugfs/procfs file (a fault-injection
+ * knob, cpuN/hotplug/fail, a task's make-it-fail) so restore puts it back.
+ * A file already recorded keeps its first, original value.
+ */
+int state_add_file(const char *path);
+
+/*
  * Restore from the state file.  Returns 0 when everything is back (and the
  * file is removed), -1 when something could not be restored (file kept).
  * report (optional) receives what was done, as JSON.

@@ -220,7 +220,8 @@ fail:
 
 int write_file_str(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC is ignored by sysfs and keeps plain files (tests) exact */
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	size_t len = strlen(s);
 	ssize_t w;
 	int e;

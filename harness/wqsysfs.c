@@ -59,3 +59,53 @@ char *cpumask_normalise(const char *mask)
 	*o = '\0';
 	return out;
 }
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+char *cpumask_and(const char *a, const char *b)
+{
+	char *na = cpumask_normalise(a), *nb = cpumask_normalise(b);
+	size_t la = strlen(na), lb = strlen(nb), n = la < lb ? la : lb;
+	char *out = xmalloc(n + 1), *r;
+
+	/* align on the least significant digit */
+	for (size_t i = 0; i < n; i++) {
+		int x = hexval(na[la - n + i]), y = hexval(nb[lb - n + i]);
+
+		out[i] = "0123456789abcdef"[(x < 0 || y < 0) ? 0 : (x & y)];
+	}
+	out[n] = '\0';
+	r = cpumask_normalise(out);
+	free(out);
+	free(na);
+	free(nb);
+	return r;
+}
+
+char *cpumask_from_set(const bool *set, int max)
+{
+	int digits = (max + 3) / 4;
+	char *s = xmalloc((size_t)digits + 1), *r;
+
+	for (int d = 0; d < digits; d++) {
+		int v = 0;
+
+		for (int b = 0; b < 4; b++) {
+			int cpu = d * 4 + b;
+
+			if (cpu < max && set[cpu])
+				v |= 1 << b;
+		}
+		s[digits - 1 - d] = "0123456789abcdef"[v];
+	}
+	s[digits] = '\0';
+	r = cpumask_normalise(s);
+	free(s);
+	return r;
+}

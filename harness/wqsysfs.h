@@ -8,6 +8,8 @@
 #ifndef WQB_WQSYSFS_H
 #define WQB_WQSYSFS_H
 
+#include <stdbool.h>
+
 /* Path of a workqueue attribute; wq NULL means the global directory. */
 char *wqsysfs_path(const char *wq, const char *attr);
 
@@ -22,5 +24,11 @@ int wqsysfs_write(const char *wq, const char *attr, const char *value, char **ef
 
 /* Normalise a hex cpumask ("0000000f", "f", "0x0f") to lower-case "f". */
 char *cpumask_normalise(const char *mask);
+
+/* a & b of two hex masks (normalised); "0" when they do not overlap. */
+char *cpumask_and(const char *a, const char *b);
+
+/* Hex mask (normalised) of a CPU set of max entries. */
+char *cpumask_from_set(const bool *set, int max);
 
 #endif /* WQB_WQSYSFS_H */

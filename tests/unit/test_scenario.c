@@ -36,12 +36,13 @@ static void test_smoke_file_parses(void **state)
 	assert_int_equal(s.hotplug.mode, HOTPLUG_SEQUENTIAL);
 	assert_int_equal(s.hotplug.ncpus, 1);
 	assert_int_equal(s.hotplug.cpus[0], 3);
-	assert_true(s.cpumask.enabled);
-	assert_int_equal(s.cpumask.nmasks, 1);
-	assert_string_equal(s.cpumask.masks[0], "3");
-	assert_int_equal(s.cpumask.start_ms, 2500);
+	assert_int_equal(s.ncpumasks, 1);
+	assert_string_equal(s.cpumasks[0].target, "global");
+	assert_int_equal(s.cpumasks[0].nmasks, 1);
+	assert_string_equal(s.cpumasks[0].masks[0], "3");
+	assert_int_equal(s.cpumasks[0].start_ms, 2500);
 	assert_int_equal(s.trace.nevents, 2);
-	assert_int_equal(s.trace.buffer_kb, 8192);
+	assert_int_equal(s.trace.buffer_kb, 16384);
 	scenario_free(&s);
 }
 
@@ -113,8 +114,23 @@ static const struct bad_case bad_cases[] = {
 	{ "[group a]\nkind=cpu\n  continued\n", "t.wqb:3: indented line" },
 	{ "[global]\nseed=1\n", "no [group NAME] section" },
 	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=b\nmasks=3\n", "[cpumask] target 'b': no such group" },
-	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=a\nmasks=3\n", "only unbound groups" },
+	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=a\nmasks=3\n", "only groups on their own unbound" },
 	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=global\n", "[cpumask] needs masks" },
+	{ "[group a]\nflags=unbound\n[cpumask a]\nmasks=random\n[cpumask b]\nmasks=1\n", "target 'b': no such group" },
+	{ "[group a]\nflags=unbound,ordered\n[cpumask a]\nmasks=1\n", "non-ordered" },
+	{ "[group a]\nkind=cpu\n[wqattr x]\ngroup=a\nattr=nice\nvalues=0 5\n", "[wqattr x] group a: only groups on their own unbound" },
+	{ "[group a]\nflags=unbound\n[wqattr x]\ngroup=a\nattr=color\n", "attr = 'color': allowed: affinity_scope" },
+	{ "[group a]\nflags=unbound\n[wqattr x]\ngroup=a\n", "[wqattr x] needs group, attr and values" },
+	{ "[group a]\nflags=unbound\n[wqattr]\ngroup=a\n", "[wqattr] needs a name" },
+	{ "[group a]\nkind=cpu\n[hotplug x]\nmode=random\n", "[hotplug x]: this section takes no name" },
+	{ "[group a]\nkind=cpu\n[hotplug]\nmode=random\nfail_every=3\n", "fail_every needs fail_state" },
+	{ "[group a]\nkind=cpu\n[faultinject]\nprobability=5\n", "[faultinject] needs type" },
+	{ "[group a]\nkind=cpu\n[faultinject]\ntype=failslab\ntimes=-5\n", "times = '-5': want an integer from -1" },
+	{ "[group a]\nkind=cpu\n[stress-ng]\nargs=--cpu 2 --timeout 5\n", "--timeout is set by wqbench" },
+	{ "[group a]\nkind=cpu\n[stress-ng]\nargs=--cpu 2; rm -rf /\n", "character ';' not allowed" },
+	{ "[group a]\nkind=cpu\n[stress-ng]\nargs=$(reboot)\n", "character '$' not allowed" },
+	{ "[group a]\nkind=cpu\n[fio]\nrw=scribble\n", "rw = 'scribble': allowed: read|write" },
+	{ "[group a]\nkind=cpu\n[fio]\nbs=4k`id`\n", "character '`' not allowed" },
 	{ "[group a]\nkind=cpu\n[cpumask]\nmasks=xyz\n", "masks = 'xyz': want a space-separated list of hex cpumasks" },
 	{ "[group a]\nkind=cpu\n[hotplug]\nmode=sequential\ncpus=0-1\n", "CPU 0 cannot be taken offline" },
 	{ "[group a]\nkind=cpu\n[hotplug]\nmode=wild\n", "mode = 'wild': allowed: off|sequential" },
@@ -138,6 +154,61 @@ static void test_bad_inputs(void **state)
 		}
 		free(err);
 	}
+}
+
+static void test_all_sections(void **state)
+{
+	const char *text =
+		"[global]\nduration=10s\nseed=7\n"
+		"[group u]\nflags=unbound\nkind=sleep\nwork_us=100\n"
+		"[group b]\nkind=requeue\nrequeue=delayed\n"
+		"[hotplug]\nmode=random\nstart=1s\ninterval=200ms\nfuzz=50ms\nfail_state=workqueue:online\nfail_every=4\n"
+		"[cpumask]\nmasks=random\ncount=5\n"
+		"[cpumask u]\nmasks=1 2\n"
+		"[wqattr scope]\ngroup=u\nattr=affinity_scope\nvalues=cpu smt cache numa system\n"
+		"[faultinject]\ntype=failslab\nprobability=5\ntimes=-1\nkworkers=1\n"
+		"[stress-ng]\nargs=--cpu 2 --vm 1 --vm-bytes 64M\n"
+		"[fio]\nrw=randwrite\nbs=4k\n"
+		"[perf]\nenabled=1\n"
+		"[expect]\ndmesg=hogged CPU for | BUG: workqueue lockup\nchecks=hotplug\n";
+	struct wqb_scenario s;
+	char *err = NULL;
+
+	(void)state;
+	if (scenario_load_string("all.wqb", text, &s, &err) != 0) {
+		print_error("%s\n", err);
+		fail();
+	}
+	assert_int_equal(s.hotplug.mode, HOTPLUG_RANDOM);
+	assert_int_equal(s.hotplug.fuzz_ms, 50);
+	assert_string_equal(s.hotplug.fail_state, "workqueue:online");
+	assert_int_equal(s.hotplug.fail_every, 4);
+	assert_int_equal(s.ncpumasks, 2);
+	assert_true(s.cpumasks[0].random);
+	assert_string_equal(s.cpumasks[0].target, "global");
+	assert_string_equal(s.cpumasks[1].target, "u");
+	assert_int_equal(s.cpumasks[1].nmasks, 2);
+	assert_int_equal(s.nwqattrs, 1);
+	assert_int_equal(s.wqattrs[0].nvalues, 5);
+	assert_string_equal(s.wqattrs[0].values[4], "system");
+	assert_true(s.inject.enabled);
+	assert_int_equal(s.inject.times, -1);
+	assert_true(s.inject.kworkers_only);
+	assert_int_equal(s.stressng.nargs, 6);
+	assert_string_equal(s.stressng.args[5], "64M");
+	assert_true(s.fio.enabled);
+	assert_string_equal(s.fio.target, "disk");
+	assert_int_equal(s.fio.disk_mib, 256);
+	assert_true(s.perf.enabled);
+	assert_non_null(s.perf.events);
+	assert_int_equal(s.expect.ndmesg, 2);
+	assert_string_equal(s.expect.dmesg[0], "hogged CPU for");
+	assert_string_equal(s.expect.dmesg[1], "BUG: workqueue lockup");
+	assert_null(s.expect.dmesg[2]);
+	assert_int_equal(s.expect.nchecks, 1);
+	assert_true(s.groups[0].unbound);
+	assert_false(s.groups[1].unbound);
+	scenario_free(&s);
 }
 
 static void test_long_line_refused(void **state)
@@ -201,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_all_sections),
 		cmocka_unit_test(test_long_line_refused),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_suite),
