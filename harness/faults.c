@@ -702,3 +702,16 @@ void faults_report(struct fault_plan *p, struct run_result *res)
 	}
 	json_object_set_new(res->extra, "faults", all);
 }
+
+void faults_counts(const struct fault_plan *p, unsigned int *hotplug, unsigned int *errors)
+{
+	*hotplug = 0;
+	*errors = 0;
+	/* read while the threads run: a progress figure, not a result */
+	for (size_t i = 0; i < p->n; i++) {
+		const struct fault_source *src = &p->src[i];
+
+		*hotplug += src->ok[0] + src->ok[1] + src->rollbacks_ok;
+		*errors += src->errors;
+	}
+}

@@ -88,6 +88,9 @@ void faults_join(struct fault_plan *p);
 /* Record one KTAP check per source and put the stats into res->extra. */
 void faults_report(struct fault_plan *p, struct run_result *res);
 
+/* Hotplug transitions done and failed actions so far (for progress). */
+void faults_counts(const struct fault_plan *p, unsigned int *hotplug, unsigned int *errors);
+
 /* splitmix64: the one RNG of the harness, seeded per source. */
 uint64_t wqb_rand_next(uint64_t *state);
 uint64_t wqb_rand_seed(uint64_t seed, const char *stream);

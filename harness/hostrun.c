@@ -11,11 +11,14 @@
  * the same teardown path, so state is restored whatever happened.
  */
 #include "hostrun.h"
+#include "background.h"
 #include "dmesg.h"
 #include "faults.h"
 #include "hotplug.h"
 #include "kmodctl.h"
 #include "meta.h"
+#include "perfstat.h"
+#include "progress.h"
 #include "result.h"
 #include "state.h"
 #include "sysstat.h"
@@ -75,20 +78,21 @@ static void sleep_until(uint64_t deadline_ns)
 	}
 }
 
-static void progress(const struct wqb_scenario *s, uint64_t t_ms, long long *last_done,
-		     uint64_t *last_ms)
+static void progress(const struct wqb_scenario *s, const struct fault_plan *plan, uint64_t t_ms,
+		     long long *last_done, uint64_t *last_ms)
 {
 	char *text = kmodctl_read("stats");
 	json_t *st = text ? kmodctl_parse_stats(text) : NULL;
-	long long done = st ? kmodctl_stat_sum(st, "group", "completed") : -1;
-	double rate = 0;
+	struct progress p = { .phase = "measure" };
 
-	if (done >= 0 && t_ms > *last_ms)
-		rate = (double)(done - *last_done) * 1000.0 / (double)(t_ms - *last_ms);
-	wqb_info("%s: measure %llu.%llus/%llus, %lld items done (%.0f/s)", s->name,
-		 (unsigned long long)t_ms / 1000, (unsigned long long)(t_ms % 1000) / 100,
-		 (unsigned long long)s->duration_ms / 1000, done, rate);
-	*last_done = done;
+	p.items = st ? kmodctl_stat_sum(st, "group", "completed") : -1;
+	if (p.items >= 0 && t_ms > *last_ms)
+		p.rate = (double)(p.items - *last_done) * 1000.0 / (double)(t_ms - *last_ms);
+	p.t = (double)t_ms / 1000.0;
+	p.total = (double)s->duration_ms / 1000.0;
+	faults_counts(plan, &p.hotplug, &p.errors);
+	progress_emit(&p);
+	*last_done = p.items;
 	*last_ms = t_ms;
 	json_decref(st);
 	free(text);
@@ -150,6 +154,9 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	struct wqb_tracer tr = { 0 };
 	struct fault_plan plan = { 0 };
 	struct fault_run frun = { 0 };
+	struct background bg = { 0 };
+	struct perfstat ps;
+	bool perf_on = false, bg_on = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool loaded = false, started = false, saved = false, complete = false;
 	bool on_before[WQB_MAX_CPUS], on_after[WQB_MAX_CPUS];
@@ -239,6 +246,8 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		goto teardown;
 	}
 	started = true;
+	background_start(s, res.dir, s->warmup_ms + s->duration_ms, &bg);
+	bg_on = true;
 	if (s->warmup_ms) {
 		wqb_info("%s: warmup %llu ms", s->name, (unsigned long long)s->warmup_ms);
 		sleep_until(now_mono_ns() + s->warmup_ms * 1000000ull);
@@ -255,6 +264,12 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	frun.res = &res;
 	frun.stop = &frun_stop;
 	frun.t0_ns = res.t0_ns;
+	if (s->perf.enabled) {
+		perfstat_start(&ps, res.dir, s->perf.events, res.t0_ns);
+		perf_on = true;
+		frun.after_hotplug = perfstat_split;
+		frun.after_hotplug_ctx = &ps;
+	}
 	faults_start(&plan, &frun);
 	{
 		uint64_t end = res.t0_ns + s->duration_ms * 1000000ull, next_ms = 1000, last_ms = 0;
@@ -265,7 +280,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 
 			sleep_until(wake < end ? wake : end);
 			if (now_mono_ns() >= wake && !stop_signal) {
-				progress(s, next_ms, &last_done, &last_ms);
+				progress(s, &plan, next_ms, &last_done, &last_ms);
 				next_ms += 1000;
 			}
 		}
@@ -273,6 +288,9 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	/* sources stop at the end of the phase; the last restore of each runs */
 	frun_stop = 1;
 	faults_join(&plan);
+	progress_done();
+	if (perf_on)
+		perfstat_stop(&ps, &res);
 	result_event(&res, "run", "measure", s->name, "", stop_signal ? "interrupted" : "ok", -1,
 		     "end of measurement");
 	result_flush(&res);
@@ -287,6 +305,8 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	}
 
 teardown:
+	if (bg_on)
+		background_stop(&bg, &res);
 	if (started) {
 		char *text;
 

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 /* What the guest needs to reach its shares; dependencies are added. */
-static const char *const wanted_modules[] = { "virtio_pci", "9pnet_virtio", "9p", NULL };
+/* virtio_blk: the scratch disk fio writes to (attached only when asked for) */
+static const char *const wanted_modules[] = { "virtio_pci", "9pnet_virtio", "9p", "virtio_blk",
+					      NULL };
 
 struct mod_index {
 	char **name;	/* normalised: '-' -> '_', no suffix */

@@ -139,7 +139,8 @@ static const char *verdict_of(const char *dir)
 
 /* One scenario in one guest boot.  Returns 0 pass, 1 fail, 2 error. */
 static int run_in_guest(const struct run_opts *ro, const struct wqb_kernel *k, const char *ko,
-			const struct wqb_scenario *s, const char *results_root, char **dir_out)
+			const struct wqb_scenario *s, const char *results_root, const char *label,
+			char **dir_out)
 {
 	char *id = result_new_run_id(s->name, k->name), *dir = path_join(results_root, id);
 	char *exe = self_exe(), *scen = abs_path(s->path), *console;
@@ -178,6 +179,9 @@ static int run_in_guest(const struct run_opts *ro, const struct wqb_kernel *k, c
 	vo.console_log = console;
 	vo.run_timeout_ms = s->warmup_ms + s->duration_ms + ro->grace_s * 1000;
 	vo.extra_cmdline = ro->append;
+	vo.progress_label = label;
+	if (s->fio.enabled && strcmp(s->fio.target, "disk") == 0)
+		vo.scratch_disk_mib = s->fio.disk_mib;
 	vo.init_override = ro->guest_init;
 	wqb_info("run %s on %s in QEMU (%d vCPUs): %s", s->name, k->release, vo.cpus, dir);
 	if (vm_run(&vo, &vr) < 0) {
@@ -398,8 +402,14 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			idx++;
-			r = ro.host ? run_on_host(&ro, &s, results_root, &dir)
-				    : run_in_guest(&ro, &k, ko, &s, results_root, &dir);
+			{
+				char *label = xasprintf("[%zu/%zu] %s on %s", idx, total, s.name,
+							ro.host ? "host" : k.name);
+
+				r = ro.host ? run_on_host(&ro, &s, results_root, &dir)
+					    : run_in_guest(&ro, &k, ko, &s, results_root, label, &dir);
+				free(label);
+			}
 			name = xasprintf("%s%s%u", s.name, total > 1 ? "_rep" : "",
 					 total > 1 ? rep + 1 : 0);
 			if (total > 1)

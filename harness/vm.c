@@ -11,6 +11,7 @@
 #include "vm.h"
 #include "initramfs.h"
 #include "kmodbuild.h"
+#include "progress.h"
 #include "runcmd.h"
 #include "util.h"
 
@@ -42,8 +43,8 @@ const char *vm_outcome_name(enum vm_outcome o)
 	return "?";
 }
 
-static void build_qemu_argv(const struct vm_opts *o, const char *initrd, bool kvm,
-			    struct argv_buf *a)
+static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const char *disk,
+			    bool kvm, struct argv_buf *a)
 {
 	char *cmdline = xasprintf("console=ttyS0 panic=-1 quiet no_hash_pointers%s%s",
 				  o->extra_cmdline ? " " : "",
@@ -81,6 +82,11 @@ static void build_qemu_argv(const struct vm_opts *o, const char *initrd, bool kv
 	argv_add(a, "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap");
 	argv_add(a, "-virtfs");
 	argv_addf(a, "local,path=%s,mount_tag=wqbres,security_model=none", o->share_dir);
+	if (disk) {
+		/* scratch only: no host flushes needed */
+		argv_add(a, "-drive");
+		argv_addf(a, "file=%s,if=virtio,format=raw,cache=unsafe", disk);
+	}
 	free(cmdline);
 }
 
@@ -93,10 +99,15 @@ struct watch {
 	size_t len;
 };
 
-static void watch_line(struct watch *w, const char *line, bool echo)
+static void watch_line(struct watch *w, const char *line, bool echo, const char *label)
 {
+	struct progress p;
 	const char *m;
 
+	if (label && progress_parse(line, &p) == 0) {
+		progress_show(label, &p);
+		return;
+	}
 	if (echo)
 		printf("%s\n", line);
 	if ((m = strstr(line, MARK))) {
@@ -125,7 +136,8 @@ static void watch_line(struct watch *w, const char *line, bool echo)
 	}
 }
 
-static void watch_feed(struct watch *w, const char *buf, size_t n, bool echo)
+static void watch_feed(struct watch *w, const char *buf, size_t n, bool echo,
+		       const char *label)
 {
 	fwrite(buf, 1, n, w->log);
 	fflush(w->log);
@@ -136,7 +148,7 @@ static void watch_feed(struct watch *w, const char *buf, size_t n, bool echo)
 			continue;
 		if (c == '\n' || w->len + 1 >= sizeof(w->line)) {
 			w->line[w->len] = '\0';
-			watch_line(w, w->line, echo);
+			watch_line(w, w->line, echo, label);
 			w->len = 0;
 			if (c == '\n')
 				continue;
@@ -146,8 +158,8 @@ static void watch_feed(struct watch *w, const char *buf, size_t n, bool echo)
 }
 
 /* One boot.  Returns the outcome; res gets the details. */
-static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, bool kvm,
-				 struct vm_result *res)
+static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, const char *disk,
+				 bool kvm, struct vm_result *res)
 {
 	struct argv_buf a = { 0 };
 	posix_spawn_file_actions_t fa;
@@ -167,7 +179,7 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, bo
 			 o->console_log, strerror(errno));
 		return VM_QEMU_FAILED;
 	}
-	build_qemu_argv(o, initrd, kvm, &a);
+	build_qemu_argv(o, initrd, disk, kvm, &a);
 	{
 		char *cmd = argv_to_string(a.v);
 
@@ -227,7 +239,7 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, bo
 			ssize_t n = read(pfd[0], buf, sizeof(buf));
 
 			if (n > 0)
-				watch_feed(&w, buf, (size_t)n, o->echo_console);
+				watch_feed(&w, buf, (size_t)n, o->echo_console, o->progress_label);
 			else if (n == 0 || errno != EINTR)
 				eof = true;
 		}
@@ -243,7 +255,7 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, bo
 		;
 	if (w.len) {
 		w.line[w.len] = '\0';
-		watch_line(&w, w.line, o->echo_console);
+		watch_line(&w, w.line, o->echo_console, o->progress_label);
 	}
 	res->oops |= w.oops;
 	res->boot_ms = (started_at ? started_at : now_mono_ns()) / 1000000ull - t0 / 1000000ull;
@@ -279,6 +291,8 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, bo
 			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 			 o->console_log);
 	}
+	if (o->progress_label)
+		progress_done();
 	fprintf(w.log, "\n### wqbench: boot outcome %s%s%s\n", vm_outcome_name(out),
 		res->reason[0] ? ": " : "", res->reason);
 	fclose(w.log);
@@ -323,7 +337,7 @@ static bool kvm_probe(const struct vm_opts *o)
 		p.echo_console = false;
 		unlink(log);
 		if (initramfs_build(o->kernel, initrd, NULL) == 0)
-			ok = boot_once(&p, initrd, true, &r) == VM_OK && r.harness_rc == 0;
+			ok = boot_once(&p, initrd, NULL, true, &r) == VM_OK && r.harness_rc == 0;
 		unlink(initrd);
 		remove_tree(share);
 		write_file_atomic(stamp, ok ? "ok\n" : "fail\n", ok ? 3 : 5, 0644);
@@ -344,7 +358,7 @@ out:
 int vm_run(const struct vm_opts *o, struct vm_result *res)
 {
 	const char *accel = o->accel ? o->accel : "tcg";
-	char *initrd = NULL, *gargv_path, *gargv = xstrdup("");
+	char *initrd = NULL, *disk = NULL, *gargv_path, *gargv = xstrdup("");
 	uint64_t t0 = now_mono_ns();
 	bool kvm = false;
 	int r = -1;
@@ -392,8 +406,21 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 	mkdir_p(wqb_cache_dir(), 0755);
 	if (initramfs_build(o->kernel, initrd, o->init_override) < 0)
 		goto out;
+	if (o->scratch_disk_mib) {
+		int fd;
+
+		disk = xasprintf("%s/scratch-%d.img", wqb_cache_dir(), (int)getpid());
+		fd = open(disk, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || ftruncate(fd, (off_t)(o->scratch_disk_mib << 20)) < 0) {
+			wqb_err("cannot create scratch disk %s: %s", disk, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		close(fd);
+	}
 	for (res->attempts = 1;; res->attempts++) {
-		res->outcome = boot_once(o, initrd, kvm, res);
+		res->outcome = boot_once(o, initrd, disk, kvm, res);
 		/*
 		 * A boot that died before the harness started says nothing about
 		 * the workqueue: retry it once.  A panic or hang after the
@@ -409,6 +436,9 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 	r = 0;
 out:
 	res->total_ms = (now_mono_ns() - t0) / 1000000ull;
+	if (disk)
+		unlink(disk);
+	free(disk);
 	if (initrd)
 		unlink(initrd);
 	unlink(gargv_path);

@@ -29,6 +29,8 @@ struct vm_opts {
 	const char *init_override;	/* another /init (failure simulation) */
 	bool echo_console;		/* copy console lines to stdout */
 	bool no_retry;			/* do not retry a failed boot */
+	uint64_t scratch_disk_mib;	/* >0: attach an empty virtio disk (fio) */
+	const char *progress_label;	/* show guest progress lines under this label */
 };
 
 enum vm_outcome {
