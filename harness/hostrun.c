@@ -193,6 +193,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		goto teardown;
 	}
 	saved = true;
+	state_note("result_dir", res.dir);
 	cpus_online(on_before);
 
 	if (kmodctl_loaded()) {
@@ -207,6 +208,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		goto teardown;
 	}
 	loaded = true;
+	state_note("kmod_loaded", ko_path);
 	p = kmodctl_read("version");
 	result_check(&res, "module_load", CHECK_PASS, "%s loaded (%s)", ko_path,
 		     p ? str_trim(p) : "no version file");
@@ -361,9 +363,19 @@ teardown:
 	}
 	if (plan.n)
 		faults_report(&plan, &res);
+	if (loaded) {
+		/* first: restore unloads a module its run loaded (for killed runs) */
+		r = kmodctl_unload();
+		result_check(&res, "module_unload", r ? CHECK_FAIL : CHECK_PASS, "rmmod wqbench: %s",
+			     r ? strerror(-r) : "ok");
+		if (!r && saved)
+			state_note("kmod_loaded", "");
+	}
 	if (saved) {
 		json_t *rep = NULL;
 
+		/* this run writes its own verdict; restore need not mark it */
+		state_note("result_dir", "");
 		r = state_restore(&rep);
 		cpus_online(on_after);
 		if (r == 0 && memcmp(on_before, on_after, sizeof(on_before)) == 0)
@@ -373,11 +385,6 @@ teardown:
 			result_check(&res, "state_restored", CHECK_FAIL,
 				     "restore incomplete; run 'wqbench restore'");
 		json_object_set_new(res.extra, "restore", rep);
-	}
-	if (loaded) {
-		r = kmodctl_unload();
-		result_check(&res, "module_unload", r ? CHECK_FAIL : CHECK_PASS, "rmmod wqbench: %s",
-			     r ? strerror(-r) : "ok");
 	}
 	if (dm.fd >= 0) {
 		char *path = path_join(res.dir, "dmesg.txt");

@@ -5,6 +5,7 @@
 #include "state.h"
 #include "commands.h"
 #include "hotplug.h"
+#include "kmodctl.h"
 #include "util.h"
 #include "wqsysfs.h"
 
@@ -97,6 +98,54 @@ int state_save(const char *const *wqs)
 	return r;
 }
 
+int state_note(const char *key, const char *value)
+{
+	json_error_t e;
+	json_t *j = json_load_file(state_file_path(), 0, &e), *notes;
+	int r;
+
+	if (!j)
+		return -1;
+	notes = json_object_get(j, "notes");
+	if (!notes) {
+		notes = json_object();
+		json_object_set_new(j, "notes", notes);
+	}
+	json_object_set_new(notes, key, json_string(value));
+	r = write_state(j);
+	json_decref(j);
+	return r;
+}
+
+/*
+ * A run killed outright never wrote its verdict: leave one that says so,
+ * so the directory is intact, marked incomplete and not mistaken for a
+ * pass or silently dropped.
+ */
+static void mark_incomplete(const char *dir, json_t *rep)
+{
+	char *sp = path_join(dir, "summary.json"), *kp = path_join(dir, "result.ktap");
+	json_t *j;
+
+	if (!is_dir(dir) || path_exists(sp)) {
+		free(sp);
+		free(kp);
+		return;
+	}
+	j = json_pack("{s:s,s:b,s:[s],s:[]}", "verdict", "fail", "complete", 0, "reasons",
+		      "run incomplete: the harness was killed; state put back by wqbench restore",
+		      "checks");
+	if (json_dump_file(j, sp, JSON_INDENT(2)) == 0) {
+		static const char ktap[] = "KTAP version 1\n1..1\n# the harness was killed before it finished\nnot ok 1 complete\n";
+
+		write_file_atomic(kp, ktap, sizeof(ktap) - 1, 0644);
+		json_array_append_new(rep, json_sprintf("%s: marked incomplete", dir));
+	}
+	json_decref(j);
+	free(sp);
+	free(kp);
+}
+
 int state_add_wq(const char *wq)
 {
 	json_error_t e;
@@ -165,6 +214,23 @@ int state_restore(json_t **report)
 		if (!report)
 			json_decref(rep);
 		return -1;
+	}
+	/* a module this run loaded: stop its work and unload it first */
+	{
+		json_t *notes = json_object_get(j, "notes");
+
+		const char *ko = json_string_value(json_object_get(notes, "kmod_loaded"));
+
+		if (ko && *ko && kmodctl_loaded()) {
+			int r;
+
+			kmodctl_write("control", "stop");
+			r = kmodctl_unload();
+			json_array_append_new(rep, json_sprintf("rmmod wqbench: %s",
+								r ? strerror(-r) : "ok"));
+			if (r)
+				bad++;
+		}
 	}
 	/* CPUs first: masks written while CPUs are offline may be refused */
 	list = json_string_value(json_object_get(j, "cpus_online"));
@@ -245,6 +311,13 @@ int state_restore(json_t **report)
 			if (r)
 				bad++;
 		}
+	}
+	{
+		const char *dir = json_string_value(json_object_get(json_object_get(j, "notes"),
+								    "result_dir"));
+
+		if (dir && *dir)
+			mark_incomplete(dir, rep);
 	}
 	json_decref(j);
 	if (!bad)

@@ -21,6 +21,14 @@ const char *state_file_path(void);
  */
 int state_save(const char *const *wqs);
 
+/*
+ * Remember things restore must undo that are not sysfs values: the
+ * module this run loaded ("kmod_loaded") and the run's result directory
+ * ("result_dir"), which restore marks incomplete if the run never wrote
+ * its summary.
+ */
+int state_note(const char *key, const char *value);
+
 /* Add a workqueue whose attributes will be changed (e.g. created later). */
 int state_add_wq(const char *wq);
 
