@@ -88,6 +88,12 @@ void faults_join(struct fault_plan *p);
 /* Record one KTAP check per source and put the stats into res->extra. */
 void faults_report(struct fault_plan *p, struct run_result *res);
 
+/*
+ * Tell the module's unbound-containment oracle the effective cpumask of
+ * every unbound group (its queue's mask within the global one).
+ */
+void faults_notify_masks(const struct wqb_scenario *s);
+
 /* Hotplug transitions done and failed actions so far (for progress). */
 void faults_counts(const struct fault_plan *p, unsigned int *hotplug, unsigned int *errors);
 

@@ -20,6 +20,7 @@
 #include "perfstat.h"
 #include "progress.h"
 #include "result.h"
+#include "samples.h"
 #include "state.h"
 #include "sysstat.h"
 #include "tracing.h"
@@ -98,52 +99,87 @@ static void progress(const struct wqb_scenario *s, const struct fault_plan *plan
 	free(text);
 }
 
-/* Judge the module's counters after stop (field names: docs/kmod.md). */
+static long long gi(json_t *g, const char *k)
+{
+	return json_integer_value(json_object_get(g, k));
+}
+
+/*
+ * The module's oracles, judged after stop (field names: docs/kmod.md).
+ * The first offending group is named in the detail.
+ */
 static void judge_module(struct run_result *res, json_t *stats)
 {
 	json_t *groups = json_object_get(stats, "group"), *g;
-	size_t i;
-	long long completed = 0;
-	bool eo_ok = true;
-	char ran_on[1024] = "";
+	char eo_bad[256] = "", bound_bad[256] = "", unb_bad[256] = "", ran_on[1024] = "";
+	long long completed = 0, cancelled = 0, bchk = 0, boff = 0, bnre = 0, uchk = 0;
+	long long ugrace = 0, ustale = 0, maxconc = 0;
 	int ncpus = 0;
+	size_t i;
 
 	json_array_foreach(groups, i, g) {
-		long long ins = json_integer_value(json_object_get(g, "inserted"));
-		long long st = json_integer_value(json_object_get(g, "started"));
-		long long co = json_integer_value(json_object_get(g, "completed"));
-		long long ca = json_integer_value(json_object_get(g, "cancelled"));
-		long long inf = json_integer_value(json_object_get(g, "inflight"));
 		const char *name = json_string_value(json_object_get(g, "name"));
 
-		completed += co;
-		/* every insert ran exactly once, or was cancelled at stop */
-		if (ins != co + ca + inf || st != co + inf || inf != 0) {
-			eo_ok = false;
-			result_check(res, "exactly_once", CHECK_FAIL,
-				     "group %s: inserted=%lld started=%lld completed=%lld cancelled=%lld inflight=%lld",
-				     name ? name : "?", ins, st, co, ca, inf);
-		}
+		completed += gi(g, "completed");
+		cancelled += gi(g, "cancelled");
+		bchk += gi(g, "bound_checked");
+		boff += gi(g, "bound_offline");
+		bnre += gi(g, "bound_nonreentrant");
+		uchk += gi(g, "unbound_checked");
+		ugrace += gi(g, "unbound_grace");
+		ustale += gi(g, "unbound_stale");
+		if (gi(g, "max_concurrency") > maxconc)
+			maxconc = gi(g, "max_concurrency");
+		if (gi(g, "eo_ok") != 1 && !eo_bad[0])
+			snprintf(eo_bad, sizeof(eo_bad),
+				 "group %s: inserted=%lld started=%lld completed=%lld cancelled=%lld lost=%lld run-twice=%lld",
+				 name ? name : "?", gi(g, "inserted"), gi(g, "started"),
+				 gi(g, "completed"), gi(g, "cancelled"), gi(g, "eo_lost"),
+				 gi(g, "eo_dup"));
+		if (gi(g, "bound_violations") && !bound_bad[0])
+			snprintf(bound_bad, sizeof(bound_bad),
+				 "group %s: %lld of %lld items queued with queue_work_on() ran on another CPU while theirs was online",
+				 name ? name : "?", gi(g, "bound_violations"), gi(g, "bound_checked"));
+		if (gi(g, "unbound_violations") && !unb_bad[0])
+			snprintf(unb_bad, sizeof(unb_bad),
+				 "group %s: %lld of %lld unbound items ran outside the effective cpumask after the grace window",
+				 name ? name : "?", gi(g, "unbound_violations"), gi(g, "unbound_checked"));
 	}
-	if (eo_ok)
+	if (eo_bad[0])
+		result_check(res, "exactly_once", CHECK_FAIL, "%s", eo_bad);
+	else
 		result_check(res, "exactly_once", CHECK_PASS,
-			     "%zu groups: every inserted item completed once or was cancelled",
-			     json_array_size(groups));
+			     "%zu groups: %lld completed + %lld cancelled at stop = inserted, none run twice",
+			     json_array_size(groups), completed, cancelled);
+	if (!bchk)
+		result_check(res, "bound_placement", CHECK_SKIP,
+			     "no group queued bound work with queue_work_on()");
+	else
+		result_check(res, "bound_placement", bound_bad[0] ? CHECK_FAIL : CHECK_PASS, "%s%s%lld checked, %lld excused (CPU offline or going down), %lld kept on their pool by non-reentrancy",
+			     bound_bad, bound_bad[0] ? "; " : "", bchk, boff, bnre);
+	if (!uchk)
+		result_check(res, "unbound_containment", CHECK_SKIP,
+			     "no unbound group with a known effective cpumask");
+	else
+		result_check(res, "unbound_containment", unb_bad[0] ? CHECK_FAIL : CHECK_PASS, "%s%s%lld checked, %lld in the grace window, %lld from self-requeue chains started on the old mask",
+			     unb_bad, unb_bad[0] ? "; " : "", uchk, ugrace, ustale);
 	json_array_foreach(json_object_get(stats, "cpu"), i, g) {
-		long long runs = json_integer_value(json_object_get(g, "runs"));
+		long long runs = gi(g, "runs");
 
 		if (runs > 0) {
 			size_t l = strlen(ran_on);
 
 			ncpus++;
 			snprintf(ran_on + l, sizeof(ran_on) - l, "%scpu%lld=%lld", l ? " " : "",
-				 json_integer_value(json_object_get(g, "cpu")), runs);
+				 gi(g, "cpu"), runs);
 		}
 	}
 	json_object_set_new(res->extra, "items_completed", json_integer(completed));
 	json_object_set_new(res->extra, "cpus_used", json_integer(ncpus));
+	json_object_set_new(res->extra, "max_concurrency", json_integer(maxconc));
 	result_check(res, "work_ran", completed > 0 ? CHECK_PASS : CHECK_FAIL,
-		     "%lld items completed on %d CPUs: %s", completed, ncpus, ran_on);
+		     "%lld items completed on %d CPUs (%s), at most %lld running at once",
+		     completed, ncpus, ran_on, maxconc);
 }
 
 int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
@@ -156,7 +192,8 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	struct fault_run frun = { 0 };
 	struct background bg = { 0 };
 	struct perfstat ps;
-	bool perf_on = false, bg_on = false;
+	struct samples_drain drain = { 0 };
+	bool perf_on = false, bg_on = false, want_samples = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool loaded = false, started = false, saved = false, complete = false;
 	bool on_before[WQB_MAX_CPUS], on_after[WQB_MAX_CPUS];
@@ -231,6 +268,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		}
 	}
 	result_check(&res, "groups_defined", CHECK_PASS, "%zu groups", s->ngroups);
+	faults_notify_masks(s);
 
 	if (s->trace.enabled) {
 		if (tracer_setup(&s->trace, &tr, &err) < 0) {
@@ -242,6 +280,12 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		}
 	}
 
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (strstr(s->groups[i].def, " sample_every=") &&
+		    !strstr(s->groups[i].def, " sample_every=0"))
+			want_samples = true;
+	if (want_samples && (r = samples_drain_start(&drain, res.dir)) < 0)
+		result_check(&res, "samples", CHECK_FAIL, "cannot drain samples: %s", strerror(-r));
 	r = kmodctl_write("control", "start");
 	if (r < 0) {
 		result_check(&res, "work_started", CHECK_FAIL, "control start: %s", strerror(-r));
@@ -316,6 +360,13 @@ teardown:
 		if (r < 0)
 			result_check(&res, "work_stopped", CHECK_FAIL, "control stop: %s",
 				     strerror(-r));
+		if (drain.running) {
+			samples_drain_stop(&drain);
+			result_check(&res, "samples", drain.error ? CHECK_FAIL : CHECK_PASS,
+				     "%llu records in samples.bin%s%s",
+				     (unsigned long long)drain.records, drain.error ? ": " : "",
+				     drain.error ? strerror(drain.error) : "");
+		}
 		text = kmodctl_read("stats");
 		stats = text ? kmodctl_parse_stats(text) : NULL;
 		if (text) {
@@ -415,6 +466,7 @@ teardown:
 		free(text);
 		free(path);
 	}
+	result_apply_expected(&res, (const char *const *)s->expect.checks, s->expect.nchecks);
 	complete = !stop_signal;
 	if (stop_signal)
 		result_check(&res, "interrupted", CHECK_FAIL, "stopped by signal %d",

@@ -87,6 +87,28 @@ void result_check(struct run_result *r, const char *name, enum check_status st,
 		wqb_debug("check %s %s: %s", name, st == CHECK_PASS ? "ok" : "skip", d);
 }
 
+void result_apply_expected(struct run_result *r, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < r->nchecks; i++) {
+		struct run_check *c = &r->checks[i];
+		char *d;
+
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(c->name, names[k]) != 0 || c->status == CHECK_SKIP)
+				continue;
+			if (c->status == CHECK_FAIL) {
+				c->status = CHECK_PASS;
+				d = xasprintf("expected failure: %s", c->detail);
+			} else {
+				c->status = CHECK_FAIL;
+				d = xasprintf("expected to fail, but passed: %s", c->detail);
+			}
+			free(c->detail);
+			c->detail = d;
+		}
+	}
+}
+
 bool result_failed(const struct run_result *r)
 {
 	for (size_t i = 0; i < r->nchecks; i++)

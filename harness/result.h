@@ -49,6 +49,13 @@ void result_event(struct run_result *r, const char *source, const char *action,
 		  const char *target, const char *value, const char *outcome,
 		  int64_t latency_us, const char *detail);
 
+/*
+ * Checks a scenario expects to fail (a self-test that makes an oracle fire,
+ * injected rollbacks): a failure becomes a pass marked "expected failure",
+ * and a pass becomes a failure -- the thing provoked did not happen.
+ */
+void result_apply_expected(struct run_result *r, const char *const *names, size_t n);
+
 /* Push buffered events.csv rows to the file (at phase boundaries). */
 void result_flush(struct run_result *r);
 

@@ -1,0 +1,682 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wqbench.ko: work generator and correctness witness for the workqueue
+ * subsystem, driven through debugfs (/sys/kernel/debug/wqbench/, root
+ * only).  The interface is versioned and documented in docs/kmod.md:
+ *
+ *   version  r   interface version and kernel features
+ *   group    rw  one write defines one group ("key=value ..."); read lists them
+ *   control  w   start | stop | clear | cpumask GROUP HEXMASK
+ *   stats    r   counters, oracles, percentiles; cheap, readable while running
+ *   hist     r   latency and run-time histograms per group and CPU
+ *   samples  r   binary per-item records (struct wqbench_sample)
+ *
+ * Every bad write fails with -EINVAL (-E2BIG when too long or too many
+ * groups, -EBUSY while running) and logs one line naming the key and value.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpuhotplug.h>
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/nodemask.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "wqb.h"
+
+DEFINE_MUTEX(wqb_lock);
+struct wqb_group *wqb_groups[WQB_MAX_GROUPS];
+unsigned int wqb_ngroups;
+bool wqb_running;
+u64 wqb_run_start, wqb_run_stop;
+
+static struct dentry *wqb_dir;
+static int wqb_hp_state = -1, wqb_hp_prep_state = -1;
+
+#define wqb_bad(key, val, why) \
+	pr_warn_ratelimited("bad %s=%.64s: %s\n", key, val, why)
+
+static int wqb_word(const char *val, const char * const *words, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(val, words[i]))
+			return i;
+	return -1;
+}
+
+static const char * const wqb_kinds[] = { "cpu", "sleep", "requeue", "mixed", "hog" };
+static const char * const wqb_requeues[] = { "immediate", "delayed", "hop" };
+static const char * const wqb_placements[] = { "local", "cpu", "cpus", "rr", "node" };
+static const char * const wqb_selftests[] = { "none", "lose", "dup", "misplace", "escape" };
+static const char * const wqb_syswqs[] = { "own", "system", "system_highpri", "system_long",
+					   "system_unbound" };
+static const char * const wqb_flag_names[] = { "unbound", "highpri", "cpu_intensive",
+					       "mem_reclaim", "freezable", "power_efficient",
+					       "ordered", "bh" };
+
+static int wqb_u64(const char *key, const char *val, u64 min, u64 max, u64 *out)
+{
+	if (kstrtou64(val, 0, out) || *out < min || *out > max) {
+		wqb_bad(key, val, "number out of range");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int wqb_u32(const char *key, const char *val, u32 min, u32 max, u32 *out)
+{
+	u64 v;
+	int r = wqb_u64(key, val, min, max, &v);
+
+	*out = (u32)v;
+	return r;
+}
+
+static int wqb_parse_flags(const char *val, u32 *flags)
+{
+	char buf[128], *p = buf, *w;
+	int i;
+
+	if (strscpy(buf, val, sizeof(buf)) < 0) {
+		wqb_bad("flags", val, "too long");
+		return -EINVAL;
+	}
+	*flags = 0;
+	while ((w = strsep(&p, ",")) != NULL) {
+		if (!*w)
+			continue;
+		i = wqb_word(w, wqb_flag_names, ARRAY_SIZE(wqb_flag_names));
+		if (i < 0) {
+			wqb_bad("flags", w, "unknown flag");
+			return -EINVAL;
+		}
+		*flags |= BIT(i);
+	}
+	return 0;
+}
+
+static int wqb_parse_mix(const char *val, u32 *mix)
+{
+	char buf[128], *p = buf, *w;
+
+	if (strscpy(buf, val, sizeof(buf)) < 0) {
+		wqb_bad("mix", val, "too long");
+		return -EINVAL;
+	}
+	mix[0] = mix[1] = mix[2] = 0;
+	while ((w = strsep(&p, ",")) != NULL) {
+		char *colon = strchr(w, ':');
+		int k;
+		u32 weight;
+
+		if (!*w)
+			continue;
+		if (!colon) {
+			wqb_bad("mix", w, "want kind:weight");
+			return -EINVAL;
+		}
+		*colon = '\0';
+		k = wqb_word(w, wqb_kinds, 3);
+		if (k < 0 || kstrtou32(colon + 1, 0, &weight) || weight > 1000) {
+			wqb_bad("mix", w, "want cpu|sleep|requeue:0..1000");
+			return -EINVAL;
+		}
+		mix[k] = weight;
+	}
+	return 0;
+}
+
+/* One key=value of a group definition. */
+static int wqb_set(struct wqb_group *g, const char *key, const char *val)
+{
+	u64 v;
+	int i;
+
+	if (!strcmp(key, "name")) {
+		size_t n = strlen(val), j;
+
+		if (!n || n > WQB_NAME_MAX)
+			goto bad_name;
+		for (j = 0; j < n; j++)
+			if (!islower(val[j]) && !isdigit(val[j]) && val[j] != '_')
+				goto bad_name;
+		strscpy(g->name, val, sizeof(g->name));
+		return 0;
+bad_name:
+		wqb_bad(key, val, "1..16 characters of a-z, 0-9, _");
+		return -EINVAL;
+	}
+	if (!strcmp(key, "wq")) {
+		i = wqb_word(val, wqb_syswqs, ARRAY_SIZE(wqb_syswqs));
+		if (i < 0)
+			goto bad_word;
+		g->syswq = i;
+		return 0;
+	}
+	if (!strcmp(key, "flags"))
+		return wqb_parse_flags(val, &g->flags);
+	if (!strcmp(key, "max_active")) {
+		if (wqb_u64(key, val, 0, WQ_MAX_ACTIVE, &v))
+			return -EINVAL;
+		g->max_active = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "kind")) {
+		i = wqb_word(val, wqb_kinds, ARRAY_SIZE(wqb_kinds));
+		if (i < 0)
+			goto bad_word;
+		g->kind = i;
+		return 0;
+	}
+	if (!strcmp(key, "work_us"))
+		return wqb_u32(key, val, 0, 10000000, &g->work_us);
+	if (!strcmp(key, "resched")) {
+		if (wqb_u64(key, val, 0, 1, &v))
+			return -EINVAL;
+		g->resched = v;
+		return 0;
+	}
+	if (!strcmp(key, "requeue")) {
+		i = wqb_word(val, wqb_requeues, ARRAY_SIZE(wqb_requeues));
+		if (i < 0)
+			goto bad_word;
+		g->requeue = i;
+		return 0;
+	}
+	if (!strcmp(key, "requeue_delay_us"))
+		return wqb_u32(key, val, 0, 10000000, &g->requeue_delay_us);
+	if (!strcmp(key, "mix"))
+		return wqb_parse_mix(val, g->mix);
+	if (!strcmp(key, "hog_ms"))
+		return wqb_u32(key, val, 0, 60000, &g->hog_ms);
+	if (!strcmp(key, "placement")) {
+		i = wqb_word(val, wqb_placements, ARRAY_SIZE(wqb_placements));
+		if (i < 0)
+			goto bad_word;
+		g->placement = i;
+		return 0;
+	}
+	if (!strcmp(key, "cpu")) {
+		if (wqb_u64(key, val, 0, nr_cpu_ids - 1, &v) || !cpu_possible((int)v)) {
+			wqb_bad(key, val, "not a possible CPU");
+			return -EINVAL;
+		}
+		g->cpu = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "cpus")) {
+		if (cpulist_parse(val, g->cpus) || cpumask_empty(g->cpus) ||
+		    !cpumask_subset(g->cpus, cpu_possible_mask)) {
+			wqb_bad(key, val, "want a non-empty list of possible CPUs");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "node")) {
+		if (wqb_u64(key, val, 0, MAX_NUMNODES - 1, &v) || !node_possible((int)v)) {
+			wqb_bad(key, val, "not a possible node");
+			return -EINVAL;
+		}
+		g->node = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "shape")) {
+		if (strcmp(val, "closed") && strcmp(val, "open"))
+			goto bad_word;
+		g->open_loop = !strcmp(val, "open");
+		return 0;
+	}
+	if (!strcmp(key, "inflight"))
+		return wqb_u32(key, val, 1, WQB_MAX_INFLIGHT, &g->inflight);
+	if (!strcmp(key, "rate"))
+		return wqb_u32(key, val, 1, 100000, &g->rate);
+	if (!strcmp(key, "max_items"))
+		return wqb_u64(key, val, 0, U64_MAX, &g->max_items);
+	if (!strcmp(key, "max_ms"))
+		return wqb_u64(key, val, 0, 86400000, &g->max_ms);
+	if (!strcmp(key, "jitter_pct"))
+		return wqb_u32(key, val, 0, 100, &g->jitter_pct);
+	if (!strcmp(key, "seed"))
+		return wqb_u64(key, val, 0, U64_MAX, &g->seed);
+	if (!strcmp(key, "instrument")) {
+		if (strcmp(val, "full") && strcmp(val, "bare"))
+			goto bad_word;
+		g->bare = !strcmp(val, "bare");
+		return 0;
+	}
+	if (!strcmp(key, "sample_every"))
+		return wqb_u32(key, val, 0, 1000000, &g->sample_every);
+	if (!strcmp(key, "grace_ms"))
+		return wqb_u32(key, val, 0, 60000, &g->grace_ms);
+	if (!strcmp(key, "selftest")) {
+		i = wqb_word(val, wqb_selftests, ARRAY_SIZE(wqb_selftests));
+		if (i < 0)
+			goto bad_word;
+		g->selftest = i;
+		return 0;
+	}
+	wqb_bad(key, val, "unknown key");
+	return -EINVAL;
+bad_word:
+	wqb_bad(key, val, "unknown word");
+	return -EINVAL;
+}
+
+/* Rules between keys; the error names the combination. */
+static int wqb_validate(struct wqb_group *g)
+{
+	bool unbound = (g->flags & (WQB_F_UNBOUND | WQB_F_ORDERED)) ||
+		       g->syswq == WQB_WQ_UNBOUND;
+	unsigned int i;
+
+	if (!g->name[0]) {
+		wqb_bad("name", "", "a group needs name=");
+		return -EINVAL;
+	}
+	for (i = 0; i < wqb_ngroups; i++)
+		if (!strcmp(wqb_groups[i]->name, g->name)) {
+			wqb_bad("name", g->name, "already defined");
+			return -EINVAL;
+		}
+	if (g->syswq != WQB_WQ_OWN && (g->flags || g->max_active)) {
+		wqb_bad("wq", wqb_syswqs[g->syswq], "flags and max_active need wq=own");
+		return -EINVAL;
+	}
+	if ((g->flags & WQB_F_ORDERED) && g->max_active) {
+		wqb_bad("max_active", "set", "an ordered queue runs one item at a time");
+		return -EINVAL;
+	}
+	if (g->flags & WQB_F_BH) {
+#ifndef WQB_HAVE_WQ_BH
+		wqb_bad("flags", "bh", "WQ_BH needs Linux 6.9 or later");
+		return -EINVAL;
+#else
+		if (g->flags & ~(WQB_F_BH | WQB_F_HIGHPRI)) {
+			wqb_bad("flags", "bh", "combines only with highpri");
+			return -EINVAL;
+		}
+		if (g->max_active || g->resched || g->kind == WQB_SLEEP || g->kind == WQB_HOG ||
+		    g->kind == WQB_MIXED || g->work_us > 1000 ||
+		    (g->kind == WQB_REQUEUE && g->requeue != WQB_RQ_IMMEDIATE)) {
+			wqb_bad("flags", "bh", "BH work runs in softirq: no sleep, hog, resched, delayed requeue, max_active, or work_us > 1000");
+			return -EINVAL;
+		}
+#endif
+	}
+	if (g->kind == WQB_HOG && !g->hog_ms) {
+		wqb_bad("kind", "hog", "needs hog_ms > 0");
+		return -EINVAL;
+	}
+	if (g->placement == WQB_PL_NODE && !unbound) {
+		wqb_bad("placement", "node", "queue_work_node() wants an unbound workqueue");
+		return -EINVAL;
+	}
+	if (g->placement == WQB_PL_CPUS && cpumask_empty(g->cpus)) {
+		wqb_bad("placement", "cpus", "needs cpus=");
+		return -EINVAL;
+	}
+	if (g->open_loop && !g->rate) {
+		wqb_bad("shape", "open", "needs rate=");
+		return -EINVAL;
+	}
+	if (!g->inflight)
+		g->inflight = g->open_loop ? 64 : 8;
+	return 0;
+}
+
+static ssize_t wqb_group_write(struct file *f, const char __user *ubuf, size_t len,
+			       loff_t *ppos)
+{
+	struct wqb_group *g;
+	char *buf, *p, *tok;
+	int r;
+
+	if (len >= WQB_DEF_MAX) {
+		pr_warn_ratelimited("group definition of %zu bytes: at most %d\n", len,
+				    WQB_DEF_MAX - 1);
+		return -E2BIG;
+	}
+	buf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	if (strlen(buf) != len) {
+		wqb_bad("group", "<NUL>", "NUL byte in definition");
+		kfree(buf);
+		return -EINVAL;
+	}
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g || !zalloc_cpumask_var(&g->cpus, GFP_KERNEL)) {
+		kfree(g);
+		kfree(buf);
+		return -ENOMEM;
+	}
+	g->grace_ms = 100;
+	g->seed = 1;
+	g->def = kstrdup(strim(buf), GFP_KERNEL);
+	p = buf;
+	r = 0;
+	while (!r && (tok = strsep(&p, " \t\n")) != NULL) {
+		char *eq;
+
+		if (!*tok)
+			continue;
+		eq = strchr(tok, '=');
+		if (!eq || eq == tok || !eq[1]) {
+			wqb_bad("token", tok, "want key=value");
+			r = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		r = wqb_set(g, tok, eq + 1);
+	}
+	kfree(buf);
+	mutex_lock(&wqb_lock);
+	if (!r && wqb_running) {
+		pr_warn_ratelimited("group %s: cannot define groups while running\n", g->name);
+		r = -EBUSY;
+	}
+	if (!r && wqb_ngroups >= WQB_MAX_GROUPS) {
+		pr_warn_ratelimited("group %s: at most %d groups\n", g->name, WQB_MAX_GROUPS);
+		r = -E2BIG;
+	}
+	if (!r)
+		r = wqb_validate(g);
+	if (!r) {
+		g->index = wqb_ngroups;
+		r = wqb_group_prepare(g);	/* frees what it allocated on error */
+		if (!r) {
+			wqb_groups[wqb_ngroups++] = g;
+			mutex_unlock(&wqb_lock);
+			return len;
+		}
+		kfree(g);
+		mutex_unlock(&wqb_lock);
+		return r;
+	}
+	mutex_unlock(&wqb_lock);
+	free_cpumask_var(g->cpus);
+	kfree(g->def);
+	kfree(g);
+	return r;
+}
+
+static int wqb_group_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	mutex_lock(&wqb_lock);
+	for (i = 0; i < wqb_ngroups; i++)
+		seq_printf(m, "%s\n", wqb_groups[i]->def ? wqb_groups[i]->def : "");
+	mutex_unlock(&wqb_lock);
+	return 0;
+}
+
+static int wqb_group_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, wqb_group_show, NULL);
+}
+
+static void wqb_stop_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < wqb_ngroups; i++)
+		wqb_group_stop(wqb_groups[i]);
+	wqb_running = false;
+	wqb_run_stop = ktime_get_ns();
+}
+
+static void wqb_clear_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < wqb_ngroups; i++) {
+		wqb_group_release(wqb_groups[i]);
+		kfree(wqb_groups[i]);
+		wqb_groups[i] = NULL;
+	}
+	wqb_ngroups = 0;
+	wqb_run_start = 0;
+	wqb_run_stop = 0;
+	wqb_samples_reset();
+}
+
+static int wqb_cmd_cpumask(char *args)
+{
+	char *name = strsep(&args, " "), *hex = args;
+	struct wqb_group *g = NULL;
+	cpumask_var_t m;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; name && i < wqb_ngroups; i++)
+		if (!strcmp(wqb_groups[i]->name, name))
+			g = wqb_groups[i];
+	if (!g) {
+		wqb_bad("cpumask", name ? name : "", "no such group");
+		return -EINVAL;
+	}
+	if (!hex || !alloc_cpumask_var(&m, GFP_KERNEL))
+		return hex ? -ENOMEM : -EINVAL;
+	if (cpumask_parse(hex, m) || cpumask_empty(m)) {
+		wqb_bad("cpumask", hex, "want a non-empty hex mask");
+		free_cpumask_var(m);
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&g->mask_lock, flags);
+	cpumask_copy(g->mask, m);
+	g->mask_changed = ktime_get_ns();
+	spin_unlock_irqrestore(&g->mask_lock, flags);
+	free_cpumask_var(m);
+	return 0;
+}
+
+static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t len,
+				 loff_t *ppos)
+{
+	char *buf, *cmd;
+	unsigned int i;
+	int r = 0;
+
+	if (len > 256)
+		return -E2BIG;
+	buf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	cmd = strim(buf);
+	mutex_lock(&wqb_lock);
+	if (!strcmp(cmd, "start")) {
+		if (wqb_running) {
+			r = -EBUSY;
+		} else if (!wqb_ngroups) {
+			wqb_bad("control", cmd, "no groups defined");
+			r = -EINVAL;
+		} else {
+			wqb_run_start = ktime_get_ns();
+			wqb_run_stop = 0;
+			wqb_running = true;
+			for (i = 0; i < wqb_ngroups; i++)
+				wqb_group_start(wqb_groups[i]);
+		}
+	} else if (!strcmp(cmd, "stop")) {
+		if (wqb_running)
+			wqb_stop_all();
+	} else if (!strcmp(cmd, "clear")) {
+		if (wqb_running) {
+			wqb_bad("control", cmd, "stop first");
+			r = -EBUSY;
+		} else {
+			wqb_clear_all();
+		}
+	} else if (!strncmp(cmd, "cpumask ", 8)) {
+		r = wqb_cmd_cpumask(cmd + 8);
+	} else {
+		wqb_bad("control", cmd, "want start, stop, clear or cpumask GROUP MASK");
+		r = -EINVAL;
+	}
+	mutex_unlock(&wqb_lock);
+	kfree(buf);
+	return r ? r : len;
+}
+
+static int wqb_version_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "wqbench-kmod %d\n", WQBENCH_IFACE_VERSION);
+	seq_puts(m, "features");
+#ifdef WQB_HAVE_WQ_BH
+	seq_puts(m, " bh");
+#endif
+	seq_puts(m, " hist samples selftest\n");
+	return 0;
+}
+
+static int wqb_stats_open(struct inode *inode, struct file *f)
+{
+	/* large output with many CPUs: let seq_file grow the buffer */
+	return single_open_size(f, wqb_stats_show, NULL, 64 * 1024);
+}
+
+static int wqb_hist_open(struct inode *inode, struct file *f)
+{
+	return single_open_size(f, wqb_hist_show, NULL, 256 * 1024);
+}
+
+static int wqb_version_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, wqb_version_show, NULL);
+}
+
+static ssize_t wqb_samples_fread(struct file *f, char __user *buf, size_t len, loff_t *ppos)
+{
+	return wqb_samples_read(buf, len);
+}
+
+static const struct file_operations wqb_group_fops = {
+	.owner = THIS_MODULE,
+	.open = wqb_group_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = wqb_group_write,
+};
+
+static const struct file_operations wqb_control_fops = {
+	.owner = THIS_MODULE,
+	.write = wqb_control_write,
+};
+
+static const struct file_operations wqb_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = wqb_stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations wqb_hist_fops = {
+	.owner = THIS_MODULE,
+	.open = wqb_hist_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations wqb_version_fops = {
+	.owner = THIS_MODULE,
+	.open = wqb_version_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations wqb_samples_fops = {
+	.owner = THIS_MODULE,
+	.read = wqb_samples_fread,
+};
+
+static int wqb_cpu_online(unsigned int cpu)
+{
+	wqb_hotplug_event(cpu, true);
+	return 0;
+}
+
+static int wqb_cpu_offline(unsigned int cpu)
+{
+	wqb_hotplug_event(cpu, false);
+	return 0;
+}
+
+/* On the control CPU, before the CPU is started: it is not stable yet. */
+static int wqb_cpu_prepare(unsigned int cpu)
+{
+	wqb_hotplug_unstable(cpu);
+	return 0;
+}
+
+static int __init wqb_init(void)
+{
+	int r = wqb_stats_init();
+
+	if (r)
+		return r;
+	r = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "wqbench:prepare", wqb_cpu_prepare,
+				      NULL);
+	if (r < 0)
+		goto err_stats;
+	wqb_hp_prep_state = r;
+	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "wqbench:online", wqb_cpu_online,
+				      wqb_cpu_offline);
+	if (r < 0)
+		goto err_prep;
+	wqb_hp_state = r;
+	wqb_dir = debugfs_create_dir("wqbench", NULL);
+	if (IS_ERR(wqb_dir)) {
+		r = -ENODEV;
+		goto err_online;
+	}
+	debugfs_create_file("version", 0400, wqb_dir, NULL, &wqb_version_fops);
+	debugfs_create_file("group", 0600, wqb_dir, NULL, &wqb_group_fops);
+	debugfs_create_file("control", 0200, wqb_dir, NULL, &wqb_control_fops);
+	debugfs_create_file("stats", 0400, wqb_dir, NULL, &wqb_stats_fops);
+	debugfs_create_file("hist", 0400, wqb_dir, NULL, &wqb_hist_fops);
+	debugfs_create_file("samples", 0400, wqb_dir, NULL, &wqb_samples_fops);
+	return 0;
+err_online:
+	cpuhp_remove_state_nocalls(wqb_hp_state);
+err_prep:
+	cpuhp_remove_state_nocalls(wqb_hp_prep_state);
+err_stats:
+	wqb_stats_exit();
+	return r;
+}
+
+/*
+ * Safe in every state: the files go first (debugfs waits for calls in
+ * progress), then every group stops -- stop flag, hrtimer cancelled,
+ * every item cancelled with cancel_delayed_work_sync(), which also waits
+ * for armed timers -- and only then are the workqueues destroyed.
+ */
+static void __exit wqb_exit(void)
+{
+	debugfs_remove_recursive(wqb_dir);
+	mutex_lock(&wqb_lock);
+	if (wqb_running)
+		wqb_stop_all();
+	wqb_clear_all();
+	mutex_unlock(&wqb_lock);
+	cpuhp_remove_state_nocalls(wqb_hp_state);
+	cpuhp_remove_state_nocalls(wqb_hp_prep_state);
+	wqb_stats_exit();
+}
+
+module_init(wqb_init);
+module_exit(wqb_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("wqbench: workqueue benchmark and fault-injection companion");

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wqbench work items: what they do, where they are queued, how they are
+ * resubmitted, and the oracles checked at every start.
+ *
+ * Every resubmission goes through wqb_queue(), so the exactly-once
+ * counters see every insert: attempts (queue calls), inserted (calls that
+ * returned true), started, completed, and cancelled (pending items removed
+ * at stop).  After stop, inserted == completed + cancelled and
+ * started == completed, or an item was lost or run twice.
+ */
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+
+#include "wqb.h"
+
+static void wqb_work_fn(struct work_struct *w);
+
+static void wqb_max(atomic_t *max, int v)
+{
+	int old = atomic_read(max);
+
+	while (v > old) {
+		if (atomic_try_cmpxchg(max, &old, v))
+			break;
+	}
+}
+
+/* Busy for ns against the clock: udelay() is unreliable in TCG guests. */
+static void wqb_busy(u64 ns, bool resched)
+{
+	u64 t0 = ktime_get_ns();
+
+	while (ktime_get_ns() - t0 < ns) {
+		if (resched)
+			cond_resched();
+		else
+			cpu_relax();
+	}
+}
+
+static void wqb_sleep(u32 us)
+{
+	if (!us)
+		return;
+	if (us < 20000)
+		usleep_range(us, us + us / 8 + 1);
+	else
+		msleep(DIV_ROUND_UP(us, 1000));
+}
+
+static u32 wqb_jitter(struct wqb_item *it, u32 us)
+{
+	u32 span;
+
+	if (!it->g->jitter_pct || !us)
+		return us;
+	span = (u32)div_u64((u64)us * it->g->jitter_pct, 100);
+	return us - span + prandom_u32_state(&it->rnd) % (2 * span + 1);
+}
+
+/* The n-th CPU of a mask, n taken modulo its weight. */
+static int wqb_nth_cpu(const struct cpumask *m, unsigned int n)
+{
+	unsigned int w = cpumask_weight(m), i = 0;
+	int cpu;
+
+	if (!w)
+		return -1;
+	n %= w;
+	for_each_cpu(cpu, m) {
+		if (i++ == n)
+			return cpu;
+	}
+	return -1;
+}
+
+static int wqb_pick_cpu(struct wqb_group *g)
+{
+	int cpu;
+
+	switch (g->placement) {
+	case WQB_PL_CPU:
+		return g->cpu;
+	case WQB_PL_CPUS:
+		return wqb_nth_cpu(g->cpus, (unsigned int)atomic_inc_return(&g->rr_next));
+	case WQB_PL_RR:
+		cpu = cpumask_next(atomic_read(&g->rr_next), cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		atomic_set(&g->rr_next, cpu);
+		return cpu;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Queue it, with the group's placement (or on cpu when cpu >= 0), after
+ * delay_us.  Stamps are written before the queueing: the item may start on
+ * another CPU before queue_work_on() returns.
+ */
+static bool wqb_queue(struct wqb_item *it, int cpu, u32 delay_us, bool from_self)
+{
+	struct wqb_group *g = it->g;
+	unsigned long delay = delay_us ? usecs_to_jiffies(delay_us) : 0;
+	bool ok;
+
+	if (cpu < 0)
+		cpu = wqb_pick_cpu(g);
+	it->req_cpu = cpu;
+	it->from_self = from_self;
+	/*
+	 * The kernel's own test for non-reentrancy: an item still executing
+	 * on its last pool is queued there, whatever CPU was asked for.
+	 */
+	it->queued_running = !g->bare && cpu >= 0 &&
+			     (work_busy(&it->dw.work) & WORK_BUSY_RUNNING);
+	it->flags = (from_self ? WQBENCH_SAMPLE_REQUEUED : 0) |
+		    (delay ? WQBENCH_SAMPLE_DELAYED : 0) |
+		    (it->queued_running ? WQBENCH_SAMPLE_QUEUED_RUNNING : 0);
+	/* delayed work is really queued at timer expiry: stamp that */
+	it->t_queue = g->bare ? 0 : ktime_get_ns() + (u64)delay_us * NSEC_PER_USEC;
+	atomic64_inc(&g->attempts);
+	/*
+	 * Count the insert before it happens: the item can start on another
+	 * CPU before queue_work_on() returns.  Undone if it was already pending.
+	 */
+	atomic_inc(&it->queued_gen);
+	atomic64_inc(&g->inserted);
+	if (g->placement == WQB_PL_NODE && !delay)
+		ok = queue_work_node(g->node, g->wq, &it->dw.work);
+	else if (cpu >= 0)
+		ok = delay ? queue_delayed_work_on(cpu, g->wq, &it->dw, delay)
+			   : queue_work_on(cpu, g->wq, &it->dw.work);
+	else
+		ok = delay ? queue_delayed_work(g->wq, &it->dw, delay)
+			   : queue_work(g->wq, &it->dw.work);
+	if (!ok) {
+		atomic_dec(&it->queued_gen);
+		atomic64_dec(&g->inserted);
+	}
+	return ok;
+}
+
+static bool wqb_limits_reached(struct wqb_group *g)
+{
+	if (g->max_items && atomic64_read(&g->completed) >= g->max_items)
+		return true;
+	if (g->max_ms && ktime_get_ns() - g->t_start >= g->max_ms * NSEC_PER_MSEC)
+		return true;
+	return false;
+}
+
+static enum wqb_kind wqb_mixed_pick(struct wqb_item *it)
+{
+	struct wqb_group *g = it->g;
+	u32 total = g->mix[0] + g->mix[1] + g->mix[2], r;
+
+	if (!total)
+		return WQB_CPU;
+	r = prandom_u32_state(&it->rnd) % total;
+	if (r < g->mix[0])
+		return WQB_CPU;
+	if (r < g->mix[0] + g->mix[1])
+		return WQB_SLEEP;
+	return WQB_REQUEUE;
+}
+
+static void wqb_check_bound(struct wqb_item *it, int cpu, u64 t_start)
+{
+	struct wqb_group *g = it->g;
+
+	if (it->req_cpu < 0 || (g->flags & (WQB_F_UNBOUND | WQB_F_ORDERED)) ||
+	    g->syswq == WQB_WQ_UNBOUND)
+		return;
+	atomic64_inc(&g->bound_checked);
+	if (g->selftest == WQB_ST_MISPLACE && !atomic_xchg(&g->selftest_done, 1))
+		cpu = (it->req_cpu + 1) % nr_cpu_ids;	/* pretend it ran elsewhere */
+	if (cpu == it->req_cpu)
+		return;
+	/*
+	 * Still executing on its last pool when queued: the kernel keeps it on
+	 * that pool (non-reentrancy), and if the pool belongs to a CPU going
+	 * down, its worker may run anywhere.  Not a placement violation.
+	 */
+	if (it->queued_running || (it->from_self && cpu == it->prev_cpu))
+		atomic64_inc(&g->bound_nonreentrant);
+	else if (!wqb_cpu_stable(it->req_cpu, it->t_queue))
+		atomic64_inc(&g->bound_offline);
+	else {
+		atomic64_inc(&g->bound_violations);
+		it->flags |= WQBENCH_SAMPLE_MISPLACED;
+	}
+}
+
+static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
+{
+	struct wqb_group *g = it->g;
+	unsigned long flags;
+	bool inside;
+	u64 changed;
+
+	if (!((g->flags & WQB_F_UNBOUND) || g->syswq == WQB_WQ_UNBOUND) || !g->mask_changed)
+		return;
+	atomic64_inc(&g->unbound_checked);
+	spin_lock_irqsave(&g->mask_lock, flags);
+	inside = cpumask_test_cpu(cpu, g->mask);
+	changed = g->mask_changed;
+	spin_unlock_irqrestore(&g->mask_lock, flags);
+	if (g->selftest == WQB_ST_ESCAPE && !atomic_xchg(&g->selftest_done, 1))
+		inside = false;
+	if (inside)
+		return;
+	if (t_start < changed + (u64)g->grace_ms * NSEC_PER_MSEC)
+		atomic64_inc(&g->unbound_grace);
+	else if (it->from_self && it->chain_start < changed)
+		atomic64_inc(&g->unbound_stale);	/* a chain that began on the old mask */
+	else {
+		atomic64_inc(&g->unbound_violations);
+		it->flags |= WQBENCH_SAMPLE_ESCAPED;
+	}
+}
+
+/* Open loop: give the item back to the pool. */
+static void wqb_release(struct wqb_item *it)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&it->g->pool_lock, flags);
+	it->in_use = false;
+	spin_unlock_irqrestore(&it->g->pool_lock, flags);
+}
+
+static void wqb_resubmit(struct wqb_item *it, enum wqb_kind kind, int cpu)
+{
+	struct wqb_group *g = it->g;
+	struct wqb_item *next;
+	int hop;
+
+	if (READ_ONCE(g->stopping) || wqb_limits_reached(g)) {
+		if (g->open_loop)
+			wqb_release(it);
+		return;
+	}
+	if (kind == WQB_REQUEUE && g->requeue != WQB_RQ_HOP) {
+		/* a self-requeue chain: the same item, from inside its function */
+		wqb_queue(it, -1, g->requeue == WQB_RQ_DELAYED ? g->requeue_delay_us : 0, true);
+		return;
+	}
+	if (g->open_loop) {
+		wqb_release(it);
+		return;
+	}
+	next = it->partner;
+	next->chain_start = it->chain_start;
+	if (kind == WQB_REQUEUE) {
+		/* hop: the partner goes to the next online CPU */
+		hop = cpumask_next(cpu, cpu_online_mask);
+		if (hop >= nr_cpu_ids)
+			hop = cpumask_first(cpu_online_mask);
+		wqb_queue(next, hop, 0, false);
+		return;
+	}
+	next->chain_start = g->bare ? 0 : ktime_get_ns();
+	wqb_queue(next, -1, 0, false);
+}
+
+static void wqb_work_fn(struct work_struct *w)
+{
+	struct wqb_item *it = container_of(to_delayed_work(w), struct wqb_item, dw);
+	struct wqb_group *g = it->g;
+	int cpu = raw_smp_processor_id();
+	u64 t_start = 0, t_end;
+	enum wqb_kind kind;
+	int started, queued;
+
+	atomic64_inc(&g->started);
+	started = atomic_inc_return(&it->started_gen);
+	if (g->selftest == WQB_ST_DUP && !atomic_xchg(&g->selftest_done, 1))
+		started = atomic_inc_return(&it->started_gen);	/* pretend a second run */
+	queued = atomic_read(&it->queued_gen);
+	if (started != queued)
+		atomic64_inc(&g->eo_dup);
+	this_cpu_inc(*g->runs);
+	it->start_cpu = cpu;
+
+	if (!g->bare) {
+		t_start = ktime_get_ns();
+		wqb_max(&g->max_running, atomic_inc_return(&g->running));
+		wqb_max(&g->cpu_max_running[cpu], atomic_inc_return(&g->cpu_running[cpu]));
+		wqb_check_bound(it, cpu, t_start);
+		wqb_check_unbound(it, cpu, t_start);
+	}
+
+	kind = g->kind == WQB_MIXED ? wqb_mixed_pick(it) : g->kind;
+	switch (kind) {
+	case WQB_CPU:
+	case WQB_REQUEUE:
+		if (g->work_us)
+			wqb_busy((u64)wqb_jitter(it, g->work_us) * NSEC_PER_USEC, g->resched);
+		break;
+	case WQB_SLEEP:
+		wqb_sleep(wqb_jitter(it, g->work_us));
+		break;
+	case WQB_HOG:
+		/* no cond_resched(): this is what the hog detectors look for */
+		wqb_busy((u64)g->hog_ms * NSEC_PER_MSEC, false);
+		break;
+	default:
+		break;
+	}
+
+	if (!g->bare) {
+		t_end = ktime_get_ns();
+		/* a delayed item can start a little before its nominal expiry */
+		wqb_hist_add(g->hist, false, t_start > it->t_queue ? t_start - it->t_queue : 0);
+		wqb_hist_add(g->hist, true, t_end - t_start);
+		atomic_dec(&g->cpu_running[it->start_cpu]);
+		atomic_dec(&g->running);
+		if (g->sample_every &&
+		    atomic64_inc_return(&g->sample_tick) % g->sample_every == 0) {
+			struct wqbench_sample s = {
+				.t_queue_ns = it->t_queue, .t_start_ns = t_start,
+				.t_end_ns = t_end, .group = g->index, .req_cpu = it->req_cpu,
+				.cpu = cpu, .flags = it->flags,
+			};
+
+			wqb_sample_push(&s);
+		}
+	}
+	it->prev_cpu = cpu;
+	atomic64_inc(&g->completed);
+	wqb_resubmit(it, kind, cpu);
+}
+
+static enum hrtimer_restart wqb_timer_fn(struct hrtimer *t)
+{
+	struct wqb_group *g = container_of(t, struct wqb_group, timer);
+	struct wqb_item *it = NULL;
+	unsigned long flags;
+	unsigned int i;
+
+	if (READ_ONCE(g->stopping) || wqb_limits_reached(g))
+		return HRTIMER_NORESTART;
+	spin_lock_irqsave(&g->pool_lock, flags);
+	for (i = 0; i < g->inflight; i++) {
+		if (!g->items[i].in_use) {
+			it = &g->items[i];
+			it->in_use = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&g->pool_lock, flags);
+	if (it) {
+		it->chain_start = g->bare ? 0 : ktime_get_ns();
+		if (!wqb_queue(it, -1, 0, false))
+			wqb_release(it);
+	} else {
+		atomic64_inc(&g->open_dropped);	/* every item busy: arrival lost */
+	}
+	hrtimer_forward_now(t, ns_to_ktime(g->period_ns));
+	return HRTIMER_RESTART;
+}
+
+static struct workqueue_struct *wqb_system_wq(enum wqb_syswq w)
+{
+	switch (w) {
+	case WQB_WQ_SYSTEM:
+		return system_wq;
+	case WQB_WQ_HIGHPRI:
+		return system_highpri_wq;
+	case WQB_WQ_LONG:
+		return system_long_wq;
+	case WQB_WQ_UNBOUND:
+		return system_unbound_wq;
+	default:
+		return NULL;
+	}
+}
+
+static unsigned int wqb_wq_flags(u32 f)
+{
+	unsigned int flags = 0;
+
+	if (f & WQB_F_UNBOUND)
+		flags |= WQ_UNBOUND;
+	if (f & WQB_F_HIGHPRI)
+		flags |= WQ_HIGHPRI;
+	if (f & WQB_F_CPU_INTENSIVE)
+		flags |= WQ_CPU_INTENSIVE;
+	if (f & WQB_F_MEM_RECLAIM)
+		flags |= WQ_MEM_RECLAIM;
+	if (f & WQB_F_FREEZABLE)
+		flags |= WQ_FREEZABLE;
+	if (f & WQB_F_POWER_EFFICIENT)
+		flags |= WQ_POWER_EFFICIENT;
+#ifdef WQB_HAVE_WQ_BH
+	if (f & WQB_F_BH)
+		flags |= WQ_BH;
+#endif
+	return flags;
+}
+
+/* Allocate everything a defined group needs; it is not started. */
+int wqb_group_prepare(struct wqb_group *g)
+{
+	unsigned int i;
+
+	g->nitems = 2 * g->inflight;
+	g->items = kvcalloc(g->nitems, sizeof(*g->items), GFP_KERNEL);
+	g->cpu_running = kcalloc(nr_cpu_ids, sizeof(atomic_t), GFP_KERNEL);
+	g->cpu_max_running = kcalloc(nr_cpu_ids, sizeof(atomic_t), GFP_KERNEL);
+	g->runs = alloc_percpu(u64);
+	g->hist = alloc_percpu(struct wqb_hist);
+	if (!g->items || !g->cpu_running || !g->cpu_max_running || !g->runs || !g->hist)
+		goto nomem;
+	if (!zalloc_cpumask_var(&g->mask, GFP_KERNEL))
+		goto nomem;
+	cpumask_copy(g->mask, cpu_possible_mask);
+	spin_lock_init(&g->mask_lock);
+	spin_lock_init(&g->pool_lock);
+	for (i = 0; i < g->nitems; i++) {
+		struct wqb_item *it = &g->items[i];
+
+		INIT_DELAYED_WORK(&it->dw, wqb_work_fn);
+		it->g = g;
+		it->idx = i;
+		it->req_cpu = -1;
+		it->prev_cpu = -1;
+		it->partner = &g->items[i ^ 1];
+		prandom_seed_state(&it->rnd, g->seed ^ ((u64)i << 32) ^ g->index);
+	}
+	if (g->syswq != WQB_WQ_OWN) {
+		g->wq = wqb_system_wq(g->syswq);
+		g->own_wq = false;
+	} else if (g->flags & WQB_F_ORDERED) {
+		g->wq = alloc_ordered_workqueue("wqb_%s", wqb_wq_flags(g->flags & ~WQB_F_UNBOUND),
+						g->name);
+		g->own_wq = true;
+	} else {
+		unsigned int flags = wqb_wq_flags(g->flags);
+
+		/* WQ_SYSFS lets the harness change cpumask, nice, scope, max_active */
+		if (flags & WQ_UNBOUND)
+			flags |= WQ_SYSFS;
+		g->wq = alloc_workqueue("wqb_%s", flags, g->max_active, g->name);
+		g->own_wq = true;
+	}
+	if (!g->wq)
+		goto nomem;
+	if (g->open_loop) {
+		hrtimer_init(&g->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+		g->timer.function = wqb_timer_fn;
+		g->period_ns = div_u64(NSEC_PER_SEC, g->rate);
+	}
+	return 0;
+nomem:
+	wqb_group_release(g);
+	return -ENOMEM;
+}
+
+/* Cancel every item, counting pending ones removed; twice, see below. */
+static void wqb_cancel_all(struct wqb_group *g)
+{
+	unsigned int pass, i;
+
+	/*
+	 * A function that checked ->stopping just before it was set can still
+	 * queue its partner after the partner was cancelled: the second pass
+	 * catches that one (nothing started after ->stopping requeues).
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < g->nitems; i++) {
+			if (cancel_delayed_work_sync(&g->items[i].dw)) {
+				atomic64_inc(&g->cancelled);
+				if (g->open_loop)
+					g->items[i].in_use = false;
+			}
+		}
+	}
+}
+
+void wqb_group_release(struct wqb_group *g)
+{
+	if (g->items)
+		wqb_cancel_all(g);
+	if (g->own_wq && g->wq)
+		destroy_workqueue(g->wq);
+	g->wq = NULL;
+	kvfree(g->items);
+	g->items = NULL;
+	kfree(g->cpu_running);
+	kfree(g->cpu_max_running);
+	free_percpu(g->runs);
+	free_percpu(g->hist);
+	free_cpumask_var(g->mask);
+	free_cpumask_var(g->cpus);
+	kfree(g->def);
+}
+
+int wqb_group_start(struct wqb_group *g)
+{
+	unsigned int i;
+
+	WRITE_ONCE(g->stopping, false);
+	g->t_start = ktime_get_ns();
+	g->t_stop = 0;
+	atomic_set(&g->selftest_done, 0);
+	if (g->selftest == WQB_ST_LOSE)
+		atomic64_inc(&g->inserted);	/* an insert that never runs */
+	if (g->open_loop) {
+		hrtimer_start(&g->timer, ns_to_ktime(g->period_ns), HRTIMER_MODE_REL);
+		return 0;
+	}
+	for (i = 0; i < g->inflight; i++) {
+		struct wqb_item *it = &g->items[2 * i];
+
+		it->chain_start = ktime_get_ns();
+		wqb_queue(it, -1, 0, false);
+	}
+	return 0;
+}
+
+void wqb_group_stop(struct wqb_group *g)
+{
+	WRITE_ONCE(g->stopping, true);
+	smp_mb();	/* ->stopping before the cancels: see wqb_cancel_all() */
+	if (g->open_loop)
+		hrtimer_cancel(&g->timer);
+	wqb_cancel_all(g);
+	g->t_stop = ktime_get_ns();
+}
