@@ -120,6 +120,7 @@ struct wqb_group {
 	u64 t_start, t_stop;
 	atomic_t rr_next;
 	atomic64_t sample_tick;
+	atomic64_t issued;		/* items handed out, for max_items */
 	atomic_t selftest_done;		/* a self-test fires once per start */
 
 	cpumask_var_t mask;		/* effective unbound mask as told by the harness */

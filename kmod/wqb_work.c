@@ -147,9 +147,13 @@ static bool wqb_queue(struct wqb_item *it, int cpu, u32 delay_us, bool from_self
 	return ok;
 }
 
+/*
+ * May one more item be issued?  max_items is a budget taken before each
+ * new item, so exactly max_items run however many are in flight.
+ */
 static bool wqb_limits_reached(struct wqb_group *g)
 {
-	if (g->max_items && atomic64_read(&g->completed) >= g->max_items)
+	if (g->max_items && atomic64_inc_return(&g->issued) > g->max_items)
 		return true;
 	if (g->max_ms && ktime_get_ns() - g->t_start >= g->max_ms * NSEC_PER_MSEC)
 		return true;
@@ -513,6 +517,7 @@ int wqb_group_start(struct wqb_group *g)
 	atomic_set(&g->selftest_done, 0);
 	if (g->selftest == WQB_ST_LOSE)
 		atomic64_inc(&g->inserted);	/* an insert that never runs */
+	atomic64_set(&g->issued, 0);
 	if (g->open_loop) {
 		hrtimer_start(&g->timer, ns_to_ktime(g->period_ns), HRTIMER_MODE_REL);
 		return 0;
@@ -520,6 +525,8 @@ int wqb_group_start(struct wqb_group *g)
 	for (i = 0; i < g->inflight; i++) {
 		struct wqb_item *it = &g->items[2 * i];
 
+		if (wqb_limits_reached(g))
+			break;
 		it->chain_start = ktime_get_ns();
 		wqb_queue(it, -1, 0, false);
 	}

@@ -10,14 +10,7 @@
 #ifndef WQBENCH_UAPI_H
 #define WQBENCH_UAPI_H
 
-#ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint64_t __u64;
-typedef uint32_t __u32;
-typedef int32_t __s32;
-#endif
 
 /* Version of the debugfs interface (docs/kmod.md); bumped on any change. */
 #define WQBENCH_IFACE_VERSION 1
