@@ -296,7 +296,7 @@ static void do_hotplug(struct fault_source *src, struct fault_run *fr,
 	bool want_online = a->kind == FA_CPU_ONLINE ||
 			   (a->kind == FA_CPU_TOGGLE && !cpu_is_online(a->cpu));
 	int dir = want_online ? 1 : 0;
-	char tgt[32], detail[128] = "", *failpath = NULL;
+	char tgt[32], detail[128] = "", *failpath = NULL, num_cmd[32];
 	const char *outcome;
 	int64_t us = -1;
 	bool was = cpu_is_online(a->cpu);
@@ -316,7 +316,15 @@ static void do_hotplug(struct fault_source *src, struct fault_run *fr,
 			failpath = NULL;
 		}
 	}
+	/*
+	 * The kernel starts moving work off a CPU (sched_cpu_deactivate) before
+	 * the module's own hotplug callback runs: tell the oracles first.
+	 */
+	snprintf(num_cmd, sizeof(num_cmd), "hotplug_begin %d", a->cpu);
+	kmodctl_write("control", num_cmd);
 	r = cpu_set_online(a->cpu, want_online, &us);
+	snprintf(num_cmd, sizeof(num_cmd), "hotplug_end %d", a->cpu);
+	kmodctl_write("control", num_cmd);
 	if (failpath) {
 		/* the kernel clears it after use; make sure it is clear */
 		write_file_str(failpath, "-1");
@@ -406,6 +414,9 @@ static void do_sysfs_write(struct fault_source *src, struct fault_run *fr,
 
 	if (!value)
 		return;
+	/* the kernel applies a mask before the write returns: open the window */
+	if (mask)
+		kmodctl_write("control", "cpumask_changing");
 	r = wqsysfs_write(wq, attr, value, &eff);
 	src->writes++;
 	if (eff && strcmp(attr, "affinity_scope") == 0)
@@ -424,8 +435,10 @@ static void do_sysfs_write(struct fault_source *src, struct fault_run *fr,
 			outcome = "ok";
 		}
 	}
-	if (!r && mask)
+	if (mask) {
 		faults_notify_masks(src->s);
+		kmodctl_write("control", "cpumask_settled");
+	}
 	log_event(fr, mask ? "cpumask" : "wqattr", a->value[0] ? "set" : "restore",
 		  wq ? wq : "global", value, outcome, (int64_t)((now_mono_ns() - t0) / 1000),
 		  r ? strerror(-r) : (eff ? eff : ""));

@@ -8,10 +8,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,18 +53,69 @@ static char *online_list(void)
 	return cpulist_format(set, WQB_MAX_CPUS);
 }
 
-/* Called with ps->lock held. */
+/*
+ * perf needs a while to start (long under TCG), and a SIGINT that arrives
+ * before it has set up dies silently with no counts.  So each perf starts
+ * with its events disabled (-D -1) and a control fifo; the segment begins
+ * when perf acknowledges "enable", which also dates the segment truly.
+ */
+static int perf_enable(struct perfstat *ps)
+{
+	static const char cmd[] = "enable\n";
+	struct pollfd p = { .fd = ps->ack_fd, .events = POLLIN };
+	char buf[16];
+	int status;
+
+	if (write(ps->ctl_fd, cmd, sizeof(cmd) - 1) != (ssize_t)(sizeof(cmd) - 1))
+		return -1;
+	for (int waited = 0; waited < 30000; waited += 100) {
+		if (poll(&p, 1, 100) > 0)
+			return read(ps->ack_fd, buf, sizeof(buf)) > 0 ? 0 : -1;
+		if (waitpid(ps->pid, &status, WNOHANG) == ps->pid) {
+			ps->pid = 0;	/* perf died before it got going */
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static void close_control(struct perfstat *ps)
+{
+	if (ps->ctl_fd >= 0)
+		close(ps->ctl_fd);
+	if (ps->ack_fd >= 0)
+		close(ps->ack_fd);
+	ps->ctl_fd = ps->ack_fd = -1;
+}
+
+/* The counting thread only. */
 static int start_segment(struct perfstat *ps)
 {
 	struct argv_buf a = { 0 };
 	struct spawn_opts o = { 0 };
 	char *out = xasprintf("%s/seg-%03u.json", ps->dir, ps->seg);
 	char *log = xasprintf("%s/seg-%03u.log", ps->dir, ps->seg);
+	char *ctl = path_join(ps->fifo_dir, "ctl"), *ack = path_join(ps->fifo_dir, "ack");
+	int r = 0;
 
+	/* O_RDWR opens of a fifo do not block, for perf or for us */
+	if ((mkfifo(ctl, 0600) < 0 && errno != EEXIST) ||
+	    (mkfifo(ack, 0600) < 0 && errno != EEXIST) ||
+	    (ps->ctl_fd = open(ctl, O_RDWR | O_CLOEXEC)) < 0 ||
+	    (ps->ack_fd = open(ack, O_RDWR | O_CLOEXEC)) < 0) {
+		snprintf(ps->error, sizeof(ps->error), "cannot make perf control fifos in %s: %s",
+			 ps->fifo_dir, strerror(errno));
+		close_control(ps);
+		r = -1;
+		goto out;
+	}
 	argv_add(&a, "perf");
 	argv_add(&a, "stat");
 	argv_add(&a, "-a");
 	argv_add(&a, "-j");
+	argv_add(&a, "-D");
+	argv_add(&a, "-1");
+	argv_addf(&a, "--control=fifo:%s,%s", ctl, ack);
 	argv_add(&a, "-e");
 	argv_add(&a, ps->events);
 	argv_add(&a, "-o");
@@ -69,22 +123,41 @@ static int start_segment(struct perfstat *ps)
 	o.stdout_path = log;
 	o.stderr_to_stdout = true;
 	ps->pid = spawn_start(a.v, &o);
-	argv_free(&a);
-	free(out);
-	free(log);
 	if (ps->pid < 0) {
 		snprintf(ps->error, sizeof(ps->error), "cannot start perf: %s", strerror(errno));
 		ps->pid = 0;
-		return -1;
+		r = -1;
+		goto out;
+	}
+	if (perf_enable(ps) < 0) {
+		if (!ps->error[0])
+			snprintf(ps->error, sizeof(ps->error),
+				 "perf did not start counting (segment %u; see perf/seg-%03u.log)",
+				 ps->seg, ps->seg);
+		if (ps->pid) {
+			kill(ps->pid, SIGKILL);
+			waitpid(ps->pid, NULL, 0);
+			ps->pid = 0;
+		}
+		r = -1;
+		goto out;
 	}
 	ps->seg_start_ms = (now_mono_ns() - ps->t0_ns) / 1000000ull;
 	free(ps->seg_online);
 	ps->seg_online = online_list();
-	return 0;
+out:
+	if (r < 0)
+		close_control(ps);
+	argv_free(&a);
+	free(out);
+	free(log);
+	free(ctl);
+	free(ack);
+	return r;
 }
 
-/* Called with ps->lock held. */
-static void end_segment(struct perfstat *ps)
+/* The counting thread only; valid: no hotplug since perf opened its events. */
+static void end_segment(struct perfstat *ps, bool valid)
 {
 	char *path = xasprintf("%s/seg-%03u.json", ps->dir, ps->seg);
 	uint64_t end_ms = (now_mono_ns() - ps->t0_ns) / 1000000ull;
@@ -105,12 +178,15 @@ static void end_segment(struct perfstat *ps)
 			 ps->seg);
 	}
 	ps->pid = 0;
+	close_control(ps);
 	text = read_file(path, NULL);
 	json_array_append_new(ps->segments,
-			      json_pack("{s:i,s:I,s:I,s:s,s:o}", "segment", ps->seg, "start_ms",
+			      json_pack("{s:i,s:I,s:I,s:s,s:b,s:o}", "segment", ps->seg, "start_ms",
 					(json_int_t)ps->seg_start_ms, "end_ms", (json_int_t)end_ms,
-					"cpus_online", ps->seg_online, "counters",
+					"cpus_online", ps->seg_online, "valid", valid, "counters",
 					perfstat_parse(text)));
+	if (valid)
+		ps->counted_ms += end_ms - ps->seg_start_ms;
 	if (!text && !ps->error[0])
 		snprintf(ps->error, sizeof(ps->error), "perf wrote no output for segment %u",
 			 ps->seg);
@@ -119,12 +195,50 @@ static void end_segment(struct perfstat *ps)
 	ps->seg++;
 }
 
+static void *perfstat_thread(void *arg)
+{
+	struct perfstat *ps = arg;
+
+	for (;;) {
+		unsigned int gen;
+		bool valid;
+
+		pthread_mutex_lock(&ps->lock);
+		gen = ps->split_gen;
+		if (ps->stopping) {
+			pthread_mutex_unlock(&ps->lock);
+			break;
+		}
+		pthread_mutex_unlock(&ps->lock);
+		if (start_segment(ps) < 0) {
+			bool raced;
+
+			pthread_mutex_lock(&ps->lock);
+			raced = ps->split_gen != gen && !ps->stopping;
+			pthread_mutex_unlock(&ps->lock);
+			/* perf fails to open events on a CPU that went away under it */
+			if (!raced)
+				break;	/* ps->error says why; counting is over */
+			ps->error[0] = '\0';
+			continue;
+		}
+		pthread_mutex_lock(&ps->lock);
+		/* a transition while perf was starting: its CPU set is stale */
+		valid = ps->split_gen == gen;
+		while (!ps->stopping && ps->split_gen == gen)
+			pthread_cond_wait(&ps->wake, &ps->lock);
+		pthread_mutex_unlock(&ps->lock);
+		end_segment(ps, valid);
+	}
+	return NULL;
+}
+
 int perfstat_start(struct perfstat *ps, const char *result_dir, const char *events, uint64_t t0_ns)
 {
-	int r;
-
 	memset(ps, 0, sizeof(*ps));
+	ps->ctl_fd = ps->ack_fd = -1;
 	pthread_mutex_init(&ps->lock, NULL);
+	pthread_cond_init(&ps->wake, NULL);
 	ps->dir = path_join(result_dir, "perf");
 	ps->events = xstrdup(events);
 	ps->t0_ns = t0_ns;
@@ -133,15 +247,25 @@ int perfstat_start(struct perfstat *ps, const char *result_dir, const char *even
 		snprintf(ps->error, sizeof(ps->error), "perf is not installed (linux-perf; make deps)");
 		return -1;
 	}
+	/* fifos cannot live on the 9p result share: a private dir in /tmp */
+	snprintf(ps->fifo_dir, sizeof(ps->fifo_dir), "/tmp/wqbench-perf-XXXXXX");
+	if (!mkdtemp(ps->fifo_dir)) {
+		snprintf(ps->error, sizeof(ps->error), "cannot make a directory in /tmp: %s",
+			 strerror(errno));
+		ps->fifo_dir[0] = '\0';
+		return -1;
+	}
 	if (mkdir_p(ps->dir, 0755) < 0) {
 		snprintf(ps->error, sizeof(ps->error), "cannot create %s: %s", ps->dir,
 			 strerror(errno));
 		return -1;
 	}
-	pthread_mutex_lock(&ps->lock);
-	r = start_segment(ps);
-	pthread_mutex_unlock(&ps->lock);
-	return r;
+	if (pthread_create(&ps->thread, NULL, perfstat_thread, ps) != 0) {
+		snprintf(ps->error, sizeof(ps->error), "cannot start the perf thread");
+		return -1;
+	}
+	ps->thread_started = true;
+	return 0;
 }
 
 void perfstat_split(void *arg)
@@ -149,10 +273,8 @@ void perfstat_split(void *arg)
 	struct perfstat *ps = arg;
 
 	pthread_mutex_lock(&ps->lock);
-	if (ps->pid) {
-		end_segment(ps);
-		start_segment(ps);
-	}
+	ps->split_gen++;
+	pthread_cond_signal(&ps->wake);
 	pthread_mutex_unlock(&ps->lock);
 }
 
@@ -162,12 +284,17 @@ void perfstat_stop(struct perfstat *ps, struct run_result *res)
 	size_t i;
 
 	pthread_mutex_lock(&ps->lock);
-	end_segment(ps);
+	ps->stopping = true;
+	pthread_cond_signal(&ps->wake);
 	pthread_mutex_unlock(&ps->lock);
+	if (ps->thread_started)
+		pthread_join(ps->thread, NULL);
 	json_array_foreach(ps->segments, i, seg) {
 		const char *ev;
 		json_t *v;
 
+		if (!json_is_true(json_object_get(seg, "valid")))
+			continue;
 		json_object_foreach(json_object_get(seg, "counters"), ev, v) {
 			double prev = json_real_value(json_object_get(totals, ev));
 
@@ -177,19 +304,36 @@ void perfstat_stop(struct perfstat *ps, struct run_result *res)
 				json_object_set_new(totals, ev, json_null());
 		}
 	}
-	doc = json_pack("{s:s,s:s,s:O,s:o}", "events", ps->events, "note",
-			"perf stat -a stops counting a CPU that goes offline; counting restarts after every hotplug transition and totals are sums over segments",
-			"segments", ps->segments, "totals", totals);
+	doc = json_pack("{s:s,s:s,s:O,s:o,s:I}", "events", ps->events, "note",
+			"perf stat -a stops counting a CPU that goes offline; counting restarts after every hotplug transition; totals are sums over the valid segments (no transition while perf was starting) and cover counted_ms of the measured phase",
+			"segments", ps->segments, "totals", totals, "counted_ms",
+			(json_int_t)ps->counted_ms);
 	result_write_json(res, "perf-stat.json", doc);
 	json_decref(doc);
 	if (ps->error[0])
 		result_check(res, "perf_stat", CHECK_FAIL, "%s", ps->error);
-	else
-		result_check(res, "perf_stat", CHECK_PASS, "%zu segments (split at hotplug), perf-stat.json",
+	else if (!ps->counted_ms)
+		result_check(res, "perf_stat", CHECK_SKIP,
+			     "%zu segments, none valid: hotplug came faster than perf starts in this machine",
 			     json_array_size(ps->segments));
+	else
+		result_check(res, "perf_stat", CHECK_PASS,
+			     "%zu segments (split at hotplug), %llu ms counted, perf-stat.json",
+			     json_array_size(ps->segments), (unsigned long long)ps->counted_ms);
 	json_decref(ps->segments);
+	{
+		char *ctl = path_join(ps->fifo_dir, "ctl"), *ack = path_join(ps->fifo_dir, "ack");
+
+		unlink(ctl);
+		unlink(ack);
+		if (ps->fifo_dir[0])
+			rmdir(ps->fifo_dir);
+		free(ctl);
+		free(ack);
+	}
 	free(ps->seg_online);
 	free(ps->dir);
 	free(ps->events);
 	pthread_mutex_destroy(&ps->lock);
+	pthread_cond_destroy(&ps->wake);
 }

@@ -38,6 +38,7 @@ struct run_opts {
 	const char *accel;
 	const char *append;		/* extra kernel command line */
 	const char *guest_init;		/* another /init: failure simulation */
+	const char *batch;		/* guest side of a batch (with --host) */
 	unsigned int cpus;		/* 0 = from the scenario */
 	uint64_t memory_mib;		/* 0 = from the scenario */
 	uint64_t grace_s;
@@ -137,104 +138,314 @@ static const char *verdict_of(const char *dir)
 	return v;
 }
 
-/* One scenario in one guest boot.  Returns 0 pass, 1 fail, 2 error. */
-static int run_in_guest(const struct run_opts *ro, const struct wqb_kernel *k, const char *ko,
-			const struct wqb_scenario *s, const char *results_root, const char *label,
-			char **dir_out)
+/*
+ * One run of a suite, planned before any guest boots.  Consecutive runs that
+ * want the same guest (vCPUs, memory) share one boot: booting
+ * is most of the cost of a short scenario under TCG.
+ */
+struct planned_run {
+	char *path;		/* scenario file, absolute */
+	char *name;		/* scenario name */
+	unsigned int rep;	/* 1-based repetition */
+	int cpus;
+	uint64_t memory_mib, disk_mib;
+	uint64_t budget_ms;	/* warmup + duration: the guest's time limit is this + grace */
+	char *label;		/* progress label */
+	char *dir;		/* result directory, once created */
+	int rc;			/* -1 pending, else 0 pass, 1 fail, 2 error */
+};
+
+/* A scratch disk does not split a batch: the batch gets the largest asked for. */
+static bool same_guest(const struct planned_run *a, const struct planned_run *b)
 {
-	char *id = result_new_run_id(s->name, k->name), *dir = path_join(results_root, id);
-	char *exe = self_exe(), *scen = abs_path(s->path), *console;
+	return a->cpus == b->cpus && a->memory_mib == b->memory_mib;
+}
+
+#define RUN_BEGIN MARK_PREFIX "run-begin "
+#define RUN_END MARK_PREFIX "run-end "
+
+/*
+ * The start of the first line at or after from (itself a line start) that
+ * holds needle, or NULL.
+ */
+static const char *find_line(const char *from, const char *needle)
+{
+	const char *m = from ? strstr(from, needle) : NULL;
+
+	while (m && m > from && m[-1] != '\n')
+		m--;
+	return m;
+}
+
+/* The line after the one starting at line, or NULL at the end. */
+static const char *line_after(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+
+	return nl ? nl + 1 : NULL;
+}
+
+/*
+ * Give run i of a batch its own console.log -- the boot log up to the first
+ * run plus the console of its own run -- and the outcome seen there.
+ * Returns false when the console shows the run never began.
+ */
+static bool split_console(const char *console, size_t nth, const char *dir,
+			  const struct vm_result *batch, bool last_begun, struct vm_result *vr)
+{
+	const char *first = find_line(console, RUN_BEGIN), *seg = first, *next, *end_m;
+	char *path, *text;
+	size_t seg_len;
+
+	for (size_t i = 0; seg && i < nth; i++)
+		seg = find_line(line_after(seg), RUN_BEGIN);
+	if (!seg)
+		return false;
+	next = find_line(line_after(seg), RUN_BEGIN);
+	seg_len = next ? (size_t)(next - seg) : strlen(seg);
+	text = xasprintf("%.*s%.*s", (int)(first - console), console, (int)seg_len, seg);
+	path = path_join(dir, "console.log");
+	write_file_atomic(path, text, strlen(text), 0644);
+	free(path);
+
+	*vr = *batch;
+	vr->oops = vm_text_has_oops(text + (first - console));
+	end_m = strstr(seg, RUN_END);
+	if (end_m && (!next || end_m < next)) {
+		vr->outcome = VM_OK;
+		vr->harness_rc = atoi(end_m + strlen(RUN_END));
+		vr->reason[0] = '\0';
+	} else if (batch->outcome == VM_OK || !last_begun) {
+		/* the harness went on or exited without closing this run */
+		vr->outcome = VM_HANG;
+		snprintf(vr->reason, sizeof(vr->reason),
+			 "the guest harness never finished this run");
+	}
+	free(text);
+	return true;
+}
+
+/*
+ * Runs runs[first..] that share a guest in one boot.  Returns how many were
+ * settled (rc set); the rest are booted again.
+ */
+static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_kernel *k,
+				 const char *ko, const char *results_root,
+				 struct planned_run *runs, size_t first, size_t n)
+{
+	char *exe = self_exe(), *id = result_new_run_id("batch", k->name), *list_text = NULL;
+	char *bname = xasprintf(".%s", id), *list = path_join(results_root, bname);
+	char *console_path = xasprintf("%s.console", list), *console;
 	struct argv_buf ga = { 0 };
 	struct vm_opts vo = { 0 };
-	struct vm_result vr;
-	int rc;
+	struct vm_result vr = { 0 };
+	size_t settled = 0, begun = 0;
+	char *guest_list;
 
-	*dir_out = dir;
-	free(id);
-	if (mkdir_p(dir, 0755) < 0) {
-		wqb_err("cannot create %s: %s", dir, strerror(errno));
-		free(exe);
-		free(scen);
-		return 2;
+	/* result directories first: the guest writes straight into them */
+	for (size_t i = first; i < first + n; i++) {
+		char *rid = result_new_run_id(runs[i].name, k->name), *t;
+
+		runs[i].dir = path_join(results_root, rid);
+		if (mkdir_p(runs[i].dir, 0755) < 0) {
+			wqb_err("cannot create %s: %s", runs[i].dir, strerror(errno));
+			free(rid);
+			n = i - first;
+			break;
+		}
+		t = xasprintf("%s%s/%s\t%s\t%s\n", list_text ? list_text : "", GUEST_RESULT_DIR,
+			      rid, runs[i].path, runs[i].label);
+		free(rid);
+		free(list_text);
+		list_text = t;
 	}
+	if (!n || write_file_atomic(list, list_text, strlen(list_text), 0644) < 0) {
+		if (n)
+			wqb_err("cannot write %s: %s", list, strerror(errno));
+		for (size_t i = first; i < first + (n ? n : 1); i++)
+			runs[i].rc = 2;
+		settled = n ? n : 1;
+		goto out;
+	}
+	guest_list = path_join(GUEST_RESULT_DIR, bname);
 	argv_add(&ga, exe);
 	argv_add(&ga, "run");
 	argv_add(&ga, "--host");
-	argv_add(&ga, "--result-dir");
-	argv_add(&ga, GUEST_RESULT_DIR);
+	argv_add(&ga, "--batch");
+	argv_add(&ga, guest_list);
 	argv_add(&ga, "--kmod");
 	argv_add(&ga, ko);
 	if (k->config && path_exists(k->config)) {
 		argv_add(&ga, "--kernel-config");
 		argv_add(&ga, k->config);
 	}
-	argv_add(&ga, scen);
-	console = path_join(dir, "console.log");
+	free(guest_list);
 	vo.kernel = k;
-	vo.cpus = (int)(ro->cpus ? ro->cpus : s->cpus);
-	vo.memory_mib = ro->memory_mib ? ro->memory_mib : s->memory_mib;
+	vo.cpus = runs[first].cpus;
+	vo.memory_mib = runs[first].memory_mib;
+	for (size_t i = first; i < first + n; i++)
+		if (runs[i].disk_mib > vo.scratch_disk_mib)
+			vo.scratch_disk_mib = runs[i].disk_mib;
 	vo.accel = ro->accel;
-	vo.share_dir = dir;
+	vo.share_dir = results_root;
 	vo.guest_argv = ga.v;
-	vo.console_log = console;
-	vo.run_timeout_ms = s->warmup_ms + s->duration_ms + ro->grace_s * 1000;
+	vo.console_log = console_path;
+	vo.run_timeout_ms = ro->grace_s * 1000;
+	vo.run_grace_ms = ro->grace_s * 1000;
 	vo.extra_cmdline = ro->append;
-	vo.progress_label = label;
-	if (s->fio.enabled && strcmp(s->fio.target, "disk") == 0)
-		vo.scratch_disk_mib = s->fio.disk_mib;
+	vo.progress_label = runs[first].label;
 	vo.init_override = ro->guest_init;
-	wqb_info("run %s on %s in QEMU (%d vCPUs): %s", s->name, k->release, vo.cpus, dir);
+	wqb_info("booting %s in QEMU (%d vCPUs) for %zu run%s", k->release, vo.cpus, n,
+		 n > 1 ? "s" : "");
 	if (vm_run(&vo, &vr) < 0) {
-		rc = 2;
-	} else {
-		finish_guest_summary(dir, s->name, k, &vr);
-		rc = strcmp(verdict_of(dir), "pass") == 0 ? 0 : 1;
-		if (vr.outcome != VM_OK)
-			wqb_err("%s: %s (console: %s)", s->name, vr.reason, console);
+		for (size_t i = first; i < first + n; i++)
+			runs[i].rc = 2;
+		settled = n;
+		goto out;
 	}
-	result_update_latest(results_root, dir);
-	argv_free(&ga);
+	console = read_file(console_path, NULL);
+	for (const char *b = console ? find_line(console, RUN_BEGIN) : NULL; b;
+	     b = find_line(line_after(b), RUN_BEGIN))
+		begun++;
+	for (size_t i = first; i < first + n; i++) {
+		struct vm_result rv;
+		size_t nth = i - first;
+
+		if (!console || !split_console(console, nth, runs[i].dir, &vr,
+					       nth + 1 == begun, &rv)) {
+			if (begun && vr.outcome != VM_OK)
+				break;	/* an earlier run took the guest down: boot again */
+			/* nothing ran in this boot (vm_run already retried it) */
+			rv = vr;
+			if (rv.outcome == VM_OK) {
+				rv.outcome = VM_NO_HARNESS;
+				snprintf(rv.reason, sizeof(rv.reason),
+					 "the guest harness never started this run");
+			}
+			if (console) {
+				char *cp = path_join(runs[i].dir, "console.log");
+
+				write_file_atomic(cp, console, strlen(console), 0644);
+				free(cp);
+			}
+		}
+		finish_guest_summary(runs[i].dir, runs[i].name, k, &rv);
+		runs[i].rc = strcmp(verdict_of(runs[i].dir), "pass") == 0 ? 0 : 1;
+		if (rv.outcome != VM_OK)
+			wqb_err("%s: %s (console: %s/console.log)", runs[i].name, rv.reason,
+				runs[i].dir);
+		settled++;
+	}
+	/* runs the guest never got to keep no half-made directory */
+	for (size_t i = first + settled; i < first + n; i++) {
+		rmdir(runs[i].dir);
+		free(runs[i].dir);
+		runs[i].dir = NULL;
+	}
 	free(console);
+out:
+	unlink(list);
+	unlink(console_path);
+	argv_free(&ga);
+	free(list_text);
+	free(console_path);
+	free(list);
+	free(bname);
+	free(id);
 	free(exe);
-	free(scen);
-	return rc;
+	return settled;
 }
 
-static int run_on_host(const struct run_opts *ro, const struct wqb_scenario *s,
-		       const char *results_root, char **dir_out)
+/*
+ * One scenario on the running kernel, into result_dir (or a new directory
+ * under results_root).  Returns 0 pass, 1 fail, 2 error.
+ */
+static int run_on_host(const struct run_opts *ro, const char *scenario_path,
+		       const char *result_dir, const char *results_root, char **dir_out)
 {
+	struct hostrun_opts ho = { .kernel_config = ro->kernel_config };
+	struct wqb_scenario s;
 	struct utsname u;
-	char *ko, *dir;
+	char *ko, *err;
 	int rc;
 
+	*dir_out = NULL;
+	if (scenario_load(scenario_path, &s, &err) < 0) {
+		wqb_err("%s", err);
+		free(err);
+		return 2;
+	}
 	uname(&u);
 	ko = ro->kmod ? xstrdup(ro->kmod) : kmod_path_for_release(u.release);
 	if (!path_exists(ko)) {
 		wqb_err("no module %s for the running kernel %s: run 'make kmod' (needs its headers) or pass --kmod",
 			ko, u.release);
 		free(ko);
-		*dir_out = NULL;
+		scenario_free(&s);
 		return 2;
 	}
-	if (ro->result_dir) {
-		dir = xstrdup(ro->result_dir);
+	if (result_dir) {
+		*dir_out = xstrdup(result_dir);
 	} else {
-		char *id = result_new_run_id(s->name, "host");
+		char *id = result_new_run_id(s.name, "host");
 
-		dir = path_join(results_root, id);
+		*dir_out = path_join(results_root, id);
 		free(id);
 	}
-	*dir_out = dir;
-	{
-		struct hostrun_opts ho = { .result_dir = dir, .ko_path = ko,
-					   .kernel_config = ro->kernel_config };
-
-		rc = hostrun_execute(s, &ho);
-	}
-	if (!ro->result_dir)
-		result_update_latest(results_root, dir);
+	ho.result_dir = *dir_out;
+	ho.ko_path = ko;
+	rc = hostrun_execute(&s, &ho);
 	free(ko);
+	scenario_free(&s);
 	return rc;
+}
+
+/*
+ * The guest side of a batch: each line of the list is
+ * "RESULT_DIR<TAB>SCENARIO<TAB>LABEL".  Each run is framed by run-begin and
+ * run-end console markers, from which the host tells the runs apart.
+ */
+static int run_batch_on_host(const struct run_opts *ro, const char *list)
+{
+	char *text = read_file(list, NULL), *line, *save = NULL;
+	int worst = 0;
+
+	if (!text) {
+		wqb_err("cannot read the batch list %s: %s", list, strerror(errno));
+		return 2;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *dir = line, *scen = strchr(dir, '\t'), *label, *got = NULL;
+		struct wqb_scenario s;
+		uint64_t budget = 0;
+		char *err;
+		int rc;
+
+		label = scen ? strchr(scen + 1, '\t') : NULL;
+		if (!label) {
+			wqb_err("%s: malformed batch line '%s'", list, line);
+			worst = 2;
+			break;
+		}
+		*scen++ = '\0';
+		*label++ = '\0';
+		if (scenario_load(scen, &s, &err) == 0) {
+			budget = s.warmup_ms + s.duration_ms;
+			scenario_free(&s);
+		} else {
+			free(err);	/* run_on_host reports it */
+		}
+		printf("%s%llu %s\n", RUN_BEGIN, (unsigned long long)budget, label);
+		fflush(stdout);
+		rc = run_on_host(ro, scen, dir, NULL, &got);
+		free(got);
+		printf("%s%d\n", RUN_END, rc);
+		fflush(stdout);
+		if (rc > worst)
+			worst = rc;
+	}
+	free(text);
+	return worst;
 }
 
 /* Print a run's KTAP indented as a subtest of the suite stream. */
@@ -268,6 +479,7 @@ int cmd_run(int argc, char **argv)
 		{ "kernel-config", required_argument, NULL, 'C' },
 		{ "append", required_argument, NULL, 'A' },
 		{ "guest-init", required_argument, NULL, 'I' },
+		{ "batch", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -275,7 +487,8 @@ int cmd_run(int argc, char **argv)
 	struct wqb_kernel k = { 0 };
 	struct wqb_suite suite = { 0 };
 	char *results_root = NULL, *ko = NULL, *err = NULL;
-	size_t total = 0, idx = 0, failed = 0;
+	struct planned_run *runs = NULL;
+	size_t total = 0, failed = 0;
 	bool have_kernel = false;
 	uint64_t v;
 	int c, rc = 0;
@@ -314,9 +527,21 @@ int cmd_run(int argc, char **argv)
 		case 'C': ro.kernel_config = optarg; break;
 		case 'A': ro.append = optarg; break;
 		case 'I': ro.guest_init = optarg; break;
+		case 'B': ro.batch = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (ro.batch) {
+		if (!ro.host || optind != argc) {
+			wqb_err("--batch is the guest side of a suite run: it goes with --host and no scenario");
+			return 2;
+		}
+		if (geteuid() != 0) {
+			wqb_err("--host loads a module and changes CPU hotplug and workqueue state: run as root");
+			return 2;
+		}
+		return run_batch_on_host(&ro, ro.batch);
 	}
 	if (optind != argc - 1) {
 		wqb_err(optind >= argc ? "run needs one scenario or suite file"
@@ -387,43 +612,73 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (total > 1)
-		printf("KTAP version 1\n1..%zu\n", total);
-	for (size_t i = 0; i < suite.n; i++) {
-		for (unsigned int rep = 0; rep < suite.e[i].repetitions; rep++) {
-			struct wqb_scenario s;
-			char *dir = NULL, *name;
-			int r;
+	runs = xcalloc(total, sizeof(*runs));
+	for (size_t i = 0, r = 0; i < suite.n; i++) {
+		struct wqb_scenario s;
 
-			if (scenario_load(suite.e[i].path, &s, &err) < 0) {
-				wqb_err("%s", err);
-				free(err);
+		if (scenario_load(suite.e[i].path, &s, &err) < 0) {
+			/* checked above; the file changed under us */
+			wqb_err("%s", err);
+			free(err);
+			rc = 2;
+			goto out;
+		}
+		for (unsigned int rep = 0; rep < suite.e[i].repetitions; rep++, r++) {
+			struct planned_run *p = &runs[r];
+
+			p->path = abs_path(s.path);
+			p->name = xstrdup(s.name);
+			p->rep = rep + 1;
+			p->cpus = (int)(ro.cpus ? ro.cpus : s.cpus);
+			p->memory_mib = ro.memory_mib ? ro.memory_mib : s.memory_mib;
+			if (s.fio.enabled && strcmp(s.fio.target, "disk") == 0)
+				p->disk_mib = s.fio.disk_mib;
+			p->budget_ms = s.warmup_ms + s.duration_ms;
+			p->label = xasprintf("[%zu/%zu] %s on %s", r + 1, total, s.name,
+					     ro.host ? "host" : k.name);
+			p->rc = -1;
+			if (!p->path || strpbrk(p->path, "\t\n")) {
+				wqb_err("%s: a scenario path with a tab or newline cannot be passed to the guest",
+					s.path);
+				scenario_free(&s);
 				rc = 2;
 				goto out;
 			}
-			idx++;
-			{
-				char *label = xasprintf("[%zu/%zu] %s on %s", idx, total, s.name,
-							ro.host ? "host" : k.name);
+		}
+		scenario_free(&s);
+	}
+	if (total > 1)
+		printf("KTAP version 1\n1..%zu\n", total);
+	for (size_t next = 0; next < total;) {
+		size_t n = 1, done;
 
-				r = ro.host ? run_on_host(&ro, &s, results_root, &dir)
-					    : run_in_guest(&ro, &k, ko, &s, results_root, label, &dir);
-				free(label);
-			}
-			name = xasprintf("%s%s%u", s.name, total > 1 ? "_rep" : "",
-					 total > 1 ? rep + 1 : 0);
+		if (ro.host) {
+			runs[next].rc = run_on_host(&ro, runs[next].path, ro.result_dir, results_root,
+						    &runs[next].dir);
+			done = 1;
+		} else {
+			while (next + n < total && same_guest(&runs[next], &runs[next + n]))
+				n++;
+			done = run_batch_in_guest(&ro, &k, ko, results_root, runs, next, n);
+		}
+		for (size_t i = next; i < next + done; i++) {
+			const struct planned_run *p = &runs[i];
+			char *name = xasprintf("%s_rep%u", p->name, p->rep);
+
+			if (p->dir && !ro.result_dir)
+				result_update_latest(results_root, p->dir);
 			if (total > 1)
-				ktap_subtest(stdout, dir, idx, total > 1 ? name : s.name, r);
-			printf("%s %s%s%s\n", r == 0 ? "PASS" : "FAIL", s.name,
-			       dir ? "  " : "", dir ? dir : "");
-			if (r)
+				ktap_subtest(stdout, p->dir, i + 1, name, p->rc);
+			printf("%s %s%s%s\n", p->rc == 0 ? "PASS" : "FAIL", p->name,
+			       p->dir ? "  " : "", p->dir ? p->dir : "");
+			fflush(stdout);
+			if (p->rc)
 				failed++;
-			if (r == 2)
+			if (p->rc == 2)
 				rc = 2;
 			free(name);
-			free(dir);
-			scenario_free(&s);
 		}
+		next += done;
 	}
 	if (!rc && failed)
 		rc = 1;
@@ -431,6 +686,13 @@ int cmd_run(int argc, char **argv)
 		printf("# wqbench: %zu runs, %zu passed, %zu failed\n", total, total - failed,
 		       failed);
 out:
+	for (size_t i = 0; runs && i < total; i++) {
+		free(runs[i].path);
+		free(runs[i].name);
+		free(runs[i].label);
+		free(runs[i].dir);
+	}
+	free(runs);
 	if (have_kernel)
 		kernel_free(&k);
 	free(ko);

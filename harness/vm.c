@@ -29,7 +29,7 @@
 
 extern char **environ;
 
-#define MARK "WQBENCH-GUEST: "
+#define MARK MARK_PREFIX
 
 const char *vm_outcome_name(enum vm_outcome o)
 {
@@ -90,10 +90,17 @@ static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const c
 	free(cmdline);
 }
 
+bool vm_text_has_oops(const char *text)
+{
+	return strstr(text, "Oops:") || strstr(text, "BUG:") || strstr(text, "WARNING: CPU:");
+}
+
 struct watch {
 	FILE *log;
 	bool started, exited, panic, oops, boot_failed;
 	int rc;
+	uint64_t run_budget_ms;	/* from the latest run-begin; 0 = none new */
+	char run_label[128];	/* progress label of the run in flight */
 	char fail_line[256];
 	char line[1024];
 	size_t len;
@@ -105,7 +112,7 @@ static void watch_line(struct watch *w, const char *line, bool echo, const char 
 	const char *m;
 
 	if (label && progress_parse(line, &p) == 0) {
-		progress_show(label, &p);
+		progress_show(w->run_label[0] ? w->run_label : label, &p);
 		return;
 	}
 	if (echo)
@@ -114,6 +121,17 @@ static void watch_line(struct watch *w, const char *line, bool echo, const char 
 		m += strlen(MARK);
 		if (strncmp(m, "harness-start", 13) == 0) {
 			w->started = true;
+		} else if (strncmp(m, "run-begin ", 10) == 0) {
+			/* "run-begin BUDGET_MS LABEL": one run of a batch starts */
+			char *end;
+			unsigned long long b = strtoull(m + 10, &end, 10);
+
+			w->run_budget_ms = b ? b : 1;
+			while (*end == ' ')
+				end++;
+			snprintf(w->run_label, sizeof(w->run_label), "%s", end);
+			if (label)
+				progress_done();
 		} else if (strncmp(m, "harness-exit ", 13) == 0) {
 			w->exited = true;
 			w->rc = atoi(m + 13);
@@ -127,7 +145,7 @@ static void watch_line(struct watch *w, const char *line, bool echo, const char 
 		if (!w->fail_line[0])
 			snprintf(w->fail_line, sizeof(w->fail_line), "%s", line);
 	}
-	if (strstr(line, "Oops:") || strstr(line, "BUG:") || strstr(line, "WARNING: CPU:"))
+	if (vm_text_has_oops(line))
 		w->oops = true;
 	/* QEMU pauses the guest on this instead of exiting: stop waiting */
 	if (strstr(line, "KVM internal error")) {
@@ -223,6 +241,12 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 
 		if (w.started && !started_at)
 			started_at = now;
+		if (w.run_budget_ms && o->run_grace_ms) {
+			/* each run of a batch gets its own time limit */
+			started_at = now;
+			run_to = w.run_budget_ms + o->run_grace_ms;
+			w.run_budget_ms = 0;
+		}
 		if (!killed &&
 		    ((!w.started && now - t0 > boot_to * 1000000ull) ||
 		     (started_at && now - started_at > run_to * 1000000ull) ||
@@ -258,6 +282,7 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 		watch_line(&w, w.line, o->echo_console, o->progress_label);
 	}
 	res->oops |= w.oops;
+	res->harness_started = w.started;
 	res->boot_ms = (started_at ? started_at : now_mono_ns()) / 1000000ull - t0 / 1000000ull;
 	if (w.panic) {
 		out = VM_PANIC;
@@ -283,13 +308,12 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		out = VM_NO_HARNESS;
 		snprintf(res->reason, sizeof(res->reason),
-			 "guest powered off before reaching the harness; see %s", o->console_log);
+			 "guest powered off before reaching the harness");
 	} else {
 		out = VM_QEMU_FAILED;
 		snprintf(res->reason, sizeof(res->reason),
-			 "qemu failed (status %d) before the guest reached the harness; see %s",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-			 o->console_log);
+			 "qemu failed (status %d) before the guest reached the harness",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
 	if (o->progress_label)
 		progress_done();
@@ -426,10 +450,7 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 		 * the workqueue: retry it once.  A panic or hang after the
 		 * harness started is a result and is kept.
 		 */
-		if (res->attempts >= 2 || o->no_retry ||
-		    res->outcome == VM_OK || res->outcome == VM_HANG)
-			break;
-		if (res->outcome == VM_PANIC && strstr(res->reason, "harness"))
+		if (res->attempts >= 2 || o->no_retry || res->harness_started)
 			break;
 		wqb_warn("boot attempt %d failed (%s); retrying once", res->attempts, res->reason);
 	}

@@ -25,6 +25,12 @@ struct vm_opts {
 	const char *console_log;	/* where the console goes */
 	uint64_t boot_timeout_ms;	/* launch -> harness start; default 90 s */
 	uint64_t run_timeout_ms;	/* harness start -> exit (duration + grace) */
+	/*
+	 * >0: a batch of runs.  The guest announces each run with
+	 * "WQBENCH-GUEST: run-begin BUDGET_MS LABEL", and from then the limit
+	 * is BUDGET_MS + run_grace_ms, so a hang is caught per run.
+	 */
+	uint64_t run_grace_ms;
 	const char *extra_cmdline;	/* appended to the kernel command line */
 	const char *init_override;	/* another /init (failure simulation) */
 	bool echo_console;		/* copy console lines to stdout */
@@ -45,6 +51,7 @@ struct vm_result {
 	enum vm_outcome outcome;
 	int harness_rc;		/* exit code of the guest command (VM_OK) */
 	bool oops;		/* Oops/BUG/WARNING seen on the console */
+	bool harness_started;	/* the last boot reached the harness */
 	int attempts;		/* boots made (2 when a failed boot was retried) */
 	uint64_t boot_ms;	/* launch -> harness start of the last attempt */
 	uint64_t total_ms;
@@ -52,7 +59,13 @@ struct vm_result {
 	char reason[512];	/* one line for humans, empty on VM_OK */
 };
 
+/* Console lines from the guest to the host start with this. */
+#define MARK_PREFIX "WQBENCH-GUEST: "
+
 int vm_run(const struct vm_opts *o, struct vm_result *res);
+
+/* Does console text show an Oops, BUG or WARNING? */
+bool vm_text_has_oops(const char *text);
 const char *vm_outcome_name(enum vm_outcome o);
 
 /* `wqbench guest exec [--kernel K] [--cpus N] [--memory M] -- CMD...` */

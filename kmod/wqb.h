@@ -124,6 +124,7 @@ struct wqb_group {
 	atomic_t selftest_done;		/* a self-test fires once per start */
 
 	cpumask_var_t mask;		/* effective unbound mask as told by the harness */
+	cpumask_var_t prev_mask;	/* the one before: items queued under it may drain there */
 	u64 mask_changed;		/* when it was told, 0 = never */
 	spinlock_t mask_lock;
 
@@ -132,6 +133,7 @@ struct wqb_group {
 	atomic64_t eo_dup;
 	atomic64_t bound_checked, bound_violations, bound_offline, bound_nonreentrant;
 	atomic64_t unbound_checked, unbound_violations, unbound_grace, unbound_stale;
+	atomic64_t unbound_offline;	/* no CPU of the mask was online */
 	atomic64_t open_dropped;
 	atomic_t running, max_running;
 	atomic_t *cpu_running, *cpu_max_running;	/* [nr_cpu_ids] */
@@ -161,8 +163,16 @@ u64 wqb_hist_hi(unsigned int idx);
 void wqb_sample_push(const struct wqbench_sample *s);
 ssize_t wqb_samples_read(char __user *buf, size_t len);
 void wqb_samples_reset(void);
+/*
+ * cpumask writes the harness has begun and not yet told us the outcome of;
+ * while any is under way an unbound item outside its mask is in the grace
+ * window, since the kernel applies the new mask before the write returns.
+ */
+extern atomic_t wqb_masks_changing;
+
 void wqb_hotplug_event(unsigned int cpu, bool online);
 void wqb_hotplug_unstable(unsigned int cpu);
+void wqb_hotplug_settled(unsigned int cpu);
 bool wqb_cpu_stable(int cpu, u64 since);
 int wqb_stats_show(struct seq_file *m, void *v);
 int wqb_hist_show(struct seq_file *m, void *v);

@@ -471,7 +471,10 @@ static int wqb_cmd_cpumask(char *args)
 		return -EINVAL;
 	}
 	spin_lock_irqsave(&g->mask_lock, flags);
-	cpumask_copy(g->mask, m);
+	if (!cpumask_equal(g->mask, m)) {
+		cpumask_copy(g->prev_mask, g->mask);
+		cpumask_copy(g->mask, m);
+	}
 	g->mask_changed = ktime_get_ns();
 	spin_unlock_irqrestore(&g->mask_lock, flags);
 	free_cpumask_var(m);
@@ -514,11 +517,34 @@ static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t
 			r = -EBUSY;
 		} else {
 			wqb_clear_all();
+			atomic_set(&wqb_masks_changing, 0);
 		}
 	} else if (!strncmp(cmd, "cpumask ", 8)) {
 		r = wqb_cmd_cpumask(cmd + 8);
+	} else if (!strncmp(cmd, "hotplug_begin ", 14) || !strncmp(cmd, "hotplug_end ", 12)) {
+		/* the harness is about to change, or has changed, a CPU's state */
+		bool begin = cmd[8] == 'b';
+		unsigned int cpu;
+
+		if (kstrtouint(cmd + (begin ? 14 : 12), 10, &cpu) || cpu >= nr_cpu_ids) {
+			wqb_bad("control", cmd, "want a CPU number below nr_cpu_ids");
+			r = -EINVAL;
+		} else if (begin) {
+			wqb_hotplug_unstable(cpu);
+		} else {
+			wqb_hotplug_settled(cpu);
+		}
+	} else if (!strcmp(cmd, "cpumask_changing")) {
+		/* a cpumask write is under way: the kernel may apply it any moment */
+		atomic_inc(&wqb_masks_changing);
+	} else if (!strcmp(cmd, "cpumask_settled")) {
+		if (!atomic_add_unless(&wqb_masks_changing, -1, 0)) {
+			wqb_bad("control", cmd, "no cpumask change under way");
+			r = -EINVAL;
+		}
 	} else {
-		wqb_bad("control", cmd, "want start, stop, clear or cpumask GROUP MASK");
+		wqb_bad("control", cmd,
+			"want start, stop, clear, cpumask GROUP MASK, cpumask_changing, cpumask_settled, hotplug_begin CPU or hotplug_end CPU");
 		r = -EINVAL;
 	}
 	mutex_unlock(&wqb_lock);

@@ -205,6 +205,16 @@ void wqb_hotplug_unstable(unsigned int cpu)
 	WRITE_ONCE(wqb_stable_since[cpu], U64_MAX);
 }
 
+/*
+ * The harness's transition on cpu is over.  One that failed above our own
+ * callback never told us the CPU is back: it is stable from now.
+ */
+void wqb_hotplug_settled(unsigned int cpu)
+{
+	if (cpu_online(cpu) && READ_ONCE(wqb_stable_since[cpu]) == U64_MAX)
+		WRITE_ONCE(wqb_stable_since[cpu], ktime_get_ns());
+}
+
 /* Was cpu fully online, without interruption, from since until now? */
 bool wqb_cpu_stable(int cpu, u64 since)
 {
@@ -272,10 +282,11 @@ static void wqb_show_group(struct seq_file *m, struct wqb_group *g, u32 *buf)
 		   (s64)atomic64_read(&g->bound_checked), (s64)atomic64_read(&g->bound_violations),
 		   (s64)atomic64_read(&g->bound_offline),
 		   (s64)atomic64_read(&g->bound_nonreentrant));
-	seq_printf(m, " unbound_checked=%lld unbound_violations=%lld unbound_grace=%lld unbound_stale=%lld",
+	seq_printf(m, " unbound_checked=%lld unbound_violations=%lld unbound_grace=%lld unbound_stale=%lld unbound_offline=%lld",
 		   (s64)atomic64_read(&g->unbound_checked),
 		   (s64)atomic64_read(&g->unbound_violations),
-		   (s64)atomic64_read(&g->unbound_grace), (s64)atomic64_read(&g->unbound_stale));
+		   (s64)atomic64_read(&g->unbound_grace), (s64)atomic64_read(&g->unbound_stale),
+		   (s64)atomic64_read(&g->unbound_offline));
 	seq_printf(m, " max_concurrency=%d open_dropped=%lld elapsed_ns=%llu items_per_sec=%llu",
 		   atomic_read(&g->max_running), (s64)atomic64_read(&g->open_dropped), el,
 		   el ? div64_u64((u64)co * NSEC_PER_SEC, el) : 0);

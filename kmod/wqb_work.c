@@ -18,6 +18,8 @@
 
 #include "wqb.h"
 
+atomic_t wqb_masks_changing = ATOMIC_INIT(0);
+
 static void wqb_work_fn(struct work_struct *w);
 
 static void wqb_max(atomic_t *max, int v)
@@ -202,11 +204,30 @@ static void wqb_check_bound(struct wqb_item *it, int cpu, u64 t_start)
 	}
 }
 
+/*
+ * Does the mask hold a CPU that has been online, and not going down, since
+ * "since", and that the scheduler may use now?  When none has, the kernel
+ * cannot keep the item inside: the scheduler's fallback runs the kworker on
+ * any active CPU.  cpu_active() matters because sched_cpu_deactivate()
+ * (CPUHP_AP_ACTIVE) runs before our CPUHP_AP_ONLINE_DYN teardown sees the
+ * CPU going down -- a window stretched by its synchronize_rcu().
+ */
+static bool wqb_mask_had_online(const struct cpumask *mask, u64 since)
+{
+	int c;
+
+	for_each_cpu(c, mask)
+		if (cpu_active(c) && wqb_cpu_stable(c, since))
+			return true;
+	return false;
+}
+
 static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 {
 	struct wqb_group *g = it->g;
+	u64 grace = (u64)g->grace_ms * NSEC_PER_MSEC;
+	bool inside, usable = true, inside_prev = false;
 	unsigned long flags;
-	bool inside;
 	u64 changed;
 
 	if (!((g->flags & WQB_F_UNBOUND) || g->syswq == WQB_WQ_UNBOUND) || !g->mask_changed)
@@ -214,16 +235,24 @@ static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 	atomic64_inc(&g->unbound_checked);
 	spin_lock_irqsave(&g->mask_lock, flags);
 	inside = cpumask_test_cpu(cpu, g->mask);
+	if (!inside) {
+		usable = wqb_mask_had_online(g->mask, it->t_queue > grace ? it->t_queue - grace : 0);
+		inside_prev = cpumask_test_cpu(cpu, g->prev_mask);
+	}
 	changed = g->mask_changed;
 	spin_unlock_irqrestore(&g->mask_lock, flags);
 	if (g->selftest == WQB_ST_ESCAPE && !atomic_xchg(&g->selftest_done, 1))
-		inside = false;
+		inside = usable = false;
 	if (inside)
 		return;
-	if (t_start < changed + (u64)g->grace_ms * NSEC_PER_MSEC)
+	if (t_start < changed + grace || atomic_read(&wqb_masks_changing))
 		atomic64_inc(&g->unbound_grace);
-	else if (it->from_self && it->chain_start < changed)
-		atomic64_inc(&g->unbound_stale);	/* a chain that began on the old mask */
+	else if ((it->from_self && it->chain_start < changed) ||
+		 (it->t_queue < changed && inside_prev && g->selftest != WQB_ST_ESCAPE))
+		/* queued under the old mask, or a chain that began there: the old pwq drains */
+		atomic64_inc(&g->unbound_stale);
+	else if (!usable && g->selftest != WQB_ST_ESCAPE)
+		atomic64_inc(&g->unbound_offline);
 	else {
 		atomic64_inc(&g->unbound_violations);
 		it->flags |= WQBENCH_SAMPLE_ESCAPED;
@@ -423,9 +452,11 @@ int wqb_group_prepare(struct wqb_group *g)
 	g->hist = alloc_percpu(struct wqb_hist);
 	if (!g->items || !g->cpu_running || !g->cpu_max_running || !g->runs || !g->hist)
 		goto nomem;
-	if (!zalloc_cpumask_var(&g->mask, GFP_KERNEL))
+	if (!zalloc_cpumask_var(&g->mask, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&g->prev_mask, GFP_KERNEL))
 		goto nomem;
 	cpumask_copy(g->mask, cpu_possible_mask);
+	cpumask_copy(g->prev_mask, cpu_possible_mask);
 	spin_lock_init(&g->mask_lock);
 	spin_lock_init(&g->pool_lock);
 	for (i = 0; i < g->nitems; i++) {
@@ -503,6 +534,7 @@ void wqb_group_release(struct wqb_group *g)
 	free_percpu(g->runs);
 	free_percpu(g->hist);
 	free_cpumask_var(g->mask);
+	free_cpumask_var(g->prev_mask);
 	free_cpumask_var(g->cpus);
 	kfree(g->def);
 }
