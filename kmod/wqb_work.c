@@ -299,7 +299,7 @@ static void wqb_resubmit(struct wqb_item *it, enum wqb_kind kind, int cpu)
 		wqb_queue(next, hop, 0, false);
 		return;
 	}
-	next->chain_start = g->bare ? 0 : ktime_get_ns();
+	next->chain_start = 0;	/* not a chain: read only for from_self items */
 	wqb_queue(next, -1, 0, false);
 }
 
