@@ -18,7 +18,7 @@ KERNEL  ?= 6.12
 DEB_PACKAGES := build-essential pkg-config pahole cpio xz-utils busybox-static \
 	kmod qemu-system-x86 qemu-utils linux-perf trace-cmd stress-ng fio \
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libinih-dev \
-	libjansson-dev libcmocka-dev gnuplot-nox valgrind perl
+	libjansson-dev libcmocka-dev libcsv-dev gnuplot-nox valgrind perl chromium
 
 PKGS    := libtracefs libtraceevent libtracecmd inih jansson
 CC      ?= cc
@@ -26,7 +26,7 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
 GIT_REV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY := $(shell git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo 1 || echo 0)

@@ -1,28 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `wqbench report RUN_DIR...`: report.md from a result directory's
- * summary.json, kmod-stats.json and meta.json.
- *
- * It reads only what the harness wrote and prints every figure with the
- * file it came from, so a reader can check it.
+ * `wqbench report RUN_DIR...`: for each result directory, the figures a
+ * kernel developer reads and CI gates on --
+ *   summary.json  gains "metrics": one value per group and figure, with its
+ *                 unit and which way is better (what `wqbench compare` reads);
+ *   report.md     the checks with their evidence, per-group latency and
+ *                 throughput, hotplug latencies, PNG plots;
+ *   report.html   the same as one self-contained file with SVG plots.
+ * Every figure names the file it came from, so a reader can check it.
  */
 #include "commands.h"
+#include "plot.h"
+#include "rundata.h"
 #include "util.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static json_t *load(const char *dir, const char *name)
-{
-	char *p = path_join(dir, name);
-	json_t *j = json_load_file(p, 0, NULL);
+#define QUANTILES 5
+static const double quantile_q[QUANTILES] = { 0.50, 0.90, 0.99, 0.999, 1.0 };
+static const char *const quantile_name[QUANTILES] = { "p50", "p90", "p99", "p99.9", "max" };
 
-	free(p);
-	return j;
-}
+struct group_fig {
+	const char *name;
+	long long completed;
+	double throughput;		/* items/s over the group's elapsed time */
+	double lat[QUANTILES], run[QUANTILES];	/* ns; NaN when unknown */
+	long long max_conc;
+};
+
+struct report {
+	struct rundata rd;
+	struct group_fig *g;
+	size_t ng;
+	json_t *metrics;
+	char plots[4][32];		/* names of plots that rendered */
+	size_t nplots;
+	char plot_err[256];
+};
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -36,114 +56,532 @@ static long long jint(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-static void write_groups(FILE *f, json_t *stats, double seconds)
+static void metric(json_t *m, const char *group, const char *name, double v, const char *unit,
+		   const char *better)
 {
-	json_t *g;
+	char key[96];
+
+	if (isnan(v))
+		return;
+	snprintf(key, sizeof(key), "%s.%s", group, name);
+	json_object_set_new(m, key, json_pack("{s:f,s:s,s:s}", "value", v, "unit", unit,
+					      "better", better));
+}
+
+static void gather(struct report *r)
+{
+	json_t *groups = json_object_get(r->rd.stats, "group"), *g, *hp;
 	size_t i;
 
-	fprintf(f, "\n## Work groups (kmod-stats.json)\n\n");
-	if (!stats) {
-		fprintf(f, "kmod-stats.json is missing: the module's counters were not collected.\n");
+	r->metrics = json_object();
+	r->ng = json_array_size(groups);
+	r->g = xcalloc(r->ng ? r->ng : 1, sizeof(*r->g));
+	json_array_foreach(groups, i, g) {
+		struct group_fig *f = &r->g[i];
+		const struct kmod_hist *lat, *run;
+		double el = (double)jint(g, "elapsed_ns") / 1e9;
+
+		f->name = jstr(g, "name");
+		f->completed = jint(g, "completed");
+		f->throughput = el > 0 ? (double)f->completed / el : NAN;
+		f->max_conc = jint(g, "max_concurrency");
+		lat = rundata_hist(&r->rd, f->name, "lat");
+		run = rundata_hist(&r->rd, f->name, "run");
+		for (int q = 0; q < QUANTILES; q++) {
+			char nm[32];
+
+			f->lat[q] = q == QUANTILES - 1 ? kmod_hist_max(lat)
+						       : kmod_hist_quantile(lat, quantile_q[q]);
+			f->run[q] = q == QUANTILES - 1 ? kmod_hist_max(run)
+						       : kmod_hist_quantile(run, quantile_q[q]);
+			snprintf(nm, sizeof(nm), "lat_%s_ns", quantile_name[q]);
+			metric(r->metrics, f->name, nm, f->lat[q], "ns", "lower");
+			snprintf(nm, sizeof(nm), "run_%s_ns", quantile_name[q]);
+			metric(r->metrics, f->name, nm, f->run[q], "ns", "lower");
+		}
+		metric(r->metrics, f->name, "throughput", f->throughput, "items/s", "higher");
+	}
+	hp = json_object_get(r->rd.summary, "hotplug");
+	if (hp && jint(hp, "offline_ok"))
+		metric(r->metrics, "hotplug", "offline_mean_us",
+		       (double)jint(hp, "offline_sum_us") / (double)jint(hp, "offline_ok"), "us",
+		       "lower");
+	if (hp && jint(hp, "online_ok"))
+		metric(r->metrics, "hotplug", "online_mean_us",
+		       (double)jint(hp, "online_sum_us") / (double)jint(hp, "online_ok"), "us",
+		       "lower");
+}
+
+/* --- plots ------------------------------------------------------------- */
+
+static FILE *data_file(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name);
+	FILE *f = fopen(p, "w");
+
+	free(p);
+	return f;
+}
+
+static void add_plot(struct report *r, const char *pdir, const char *name, const char *body)
+{
+	char err[256];
+
+	if (plot_render(pdir, name, body, err, sizeof(err)) == 0)
+		snprintf(r->plots[r->nplots++], sizeof(r->plots[0]), "%s", name);
+	else if (!r->plot_err[0])
+		snprintf(r->plot_err, sizeof(r->plot_err), "%s", err);
+}
+
+/* Queue -> start latency as a CDF per group, from kmod-hist.txt. */
+static void plot_latency(struct report *r, const char *pdir)
+{
+	char *body = xstrdup("set logscale x\nset xlabel 'queue -> start latency (ns)'\n"
+			     "set ylabel 'fraction of items'\nset yrange [0:1]\nplot"), *t;
+	char lbl[48];
+	int n = 0;
+
+	for (size_t i = 0; i < r->ng; i++) {
+		const struct kmod_hist *h = rundata_hist(&r->rd, r->g[i].name, "lat");
+		char name[32];
+		double seen = 0;
+		FILE *f;
+
+		if (!h || !h->total)
+			continue;
+		snprintf(name, sizeof(name), "lat-%zu.dat", i);
+		f = data_file(pdir, name);
+		if (!f)
+			continue;
+		for (size_t b = 0; b < h->n; b++) {
+			seen += (double)h->count[b];
+			fprintf(f, "%llu %.6f\n", (unsigned long long)h->hi[b], seen / (double)h->total);
+		}
+		fclose(f);
+		t = xasprintf("%s%s '%s' using 1:2 with steps lw 2 title '%s'", body, n ? "," : "",
+			      name, plot_safe_label(r->g[i].name, lbl, sizeof(lbl)));
+		free(body);
+		body = t;
+		n++;
+	}
+	if (n)
+		add_plot(r, pdir, "latency-cdf", body);
+	free(body);
+}
+
+/* Runs per CPU per group, from kmod-stats.json. */
+static void plot_cpus(struct report *r, const char *pdir)
+{
+	json_t *c;
+	size_t i;
+	char *body, *t, lbl[48];
+
+	body = xstrdup("set style data histogram\nset style fill solid 0.8\n"
+		       "set xlabel 'CPU'\nset ylabel 'items run'\nset boxwidth 0.8 relative\nplot");
+	for (size_t g = 0; g < r->ng; g++) {
+		char name[32];
+		FILE *gf;
+
+		snprintf(name, sizeof(name), "cpu-%zu.dat", g);
+		gf = data_file(pdir, name);
+		if (!gf)
+			continue;
+		json_array_foreach(json_object_get(r->rd.stats, "cpu"), i, c)
+			if (!strcmp(jstr(c, "group"), r->g[g].name))
+				fprintf(gf, "%lld %lld\n", jint(c, "cpu"), jint(c, "runs"));
+		fclose(gf);
+		t = xasprintf("%s%s '%s' using 2:xtic(1) title '%s'", body, g ? "," : "", name,
+			      plot_safe_label(r->g[g].name, lbl, sizeof(lbl)));
+		free(body);
+		body = t;
+	}
+	if (r->ng)
+		add_plot(r, pdir, "cpu-runs", body);
+	free(body);
+}
+
+/*
+ * Throughput over time (the "run,rate" rows of events.csv) with every fault
+ * action drawn as a vertical line at its time: red offline, green online,
+ * blue cpumask, grey other attributes, dashed when it failed or rolled back.
+ */
+static void plot_timeline(struct report *r, const char *pdir)
+{
+	double end_s = (double)jint(json_object_get(r->rd.meta, "scenario"), "duration_ms") / 1000.0;
+	char *body = xasprintf("set xlabel 'time since start of measurement (s)'\n"
+			       "set ylabel 'items/s'\nset yrange [0:*]\nset xrange [0:%.3f]\n",
+			       end_s > 0 ? end_s : 1.0), *t, lbl[48];
+	size_t rates = 0;
+	int n = 0;
+
+	for (size_t i = 0; i < r->rd.nev; i++) {
+		const struct run_event *e = &r->rd.ev[i];
+		const char *color;
+
+		if (!strcmp(e->source, "run")) {
+			rates += !strcmp(e->action, "rate");
+			continue;
+		}
+		if (e->t_ms < 0)
+			continue;	/* warmup */
+		if (!strcmp(e->source, "hotplug"))
+			color = !strcmp(e->action, "offline") ? "#cc2222" : "#22aa22";
+		else if (!strcmp(e->source, "cpumask"))
+			color = "#2244cc";
+		else
+			color = "#999999";
+		t = xasprintf("%sset arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb '%s' dt %d\n",
+			      body, (double)e->t_ms / 1000.0, (double)e->t_ms / 1000.0, color,
+			      strcmp(e->outcome, "ok") ? 2 : 1);
+		free(body);
+		body = t;
+	}
+	if (!rates) {
+		free(body);
 		return;
 	}
-	fprintf(f, "| group | completed | items/s | queue→start p50 | p99 | run p50 | max concurrency |\n");
-	fprintf(f, "|---|---:|---:|---:|---:|---:|---:|\n");
-	json_array_foreach(json_object_get(stats, "group"), i, g) {
-		long long done = jint(g, "completed");
-		char p50[32] = "-", p99[32] = "-", r50[32] = "-";
+	t = xasprintf("%splot", body);
+	free(body);
+	body = t;
+	for (size_t g = 0; g < r->ng; g++) {
+		char name[32];
+		FILE *f;
 
-		if (json_object_get(g, "lat_p50_ns"))
-			snprintf(p50, sizeof(p50), "%.1f µs", jint(g, "lat_p50_ns") / 1000.0);
-		if (json_object_get(g, "lat_p99_ns"))
-			snprintf(p99, sizeof(p99), "%.1f µs", jint(g, "lat_p99_ns") / 1000.0);
-		if (json_object_get(g, "run_p50_ns"))
-			snprintf(r50, sizeof(r50), "%.1f µs", jint(g, "run_p50_ns") / 1000.0);
-		fprintf(f, "| %s | %lld | %.0f | %s | %s | %s | %lld |\n", jstr(g, "name"), done,
-			seconds > 0 ? (double)done / seconds : 0.0, p50, p99, r50,
-			jint(g, "max_concurrency"));
+		snprintf(name, sizeof(name), "rate-%zu.dat", g);
+		f = data_file(pdir, name);
+		if (!f)
+			continue;
+		for (size_t i = 0; i < r->rd.nev; i++) {
+			const struct run_event *e = &r->rd.ev[i];
+
+			if (!strcmp(e->source, "run") && !strcmp(e->action, "rate") &&
+			    !strcmp(e->target, r->g[g].name))
+				fprintf(f, "%.3f %s\n", (double)e->t_ms / 1000.0, e->value);
+		}
+		fclose(f);
+		t = xasprintf("%s%s '%s' using 1:2 with linespoints lw 2 title '%s'", body,
+			      n ? "," : "", name, plot_safe_label(r->g[g].name, lbl, sizeof(lbl)));
+		free(body);
+		body = t;
+		n++;
 	}
-	fprintf(f, "\nRuns per CPU:");
-	json_array_foreach(json_object_get(stats, "cpu"), i, g)
-		fprintf(f, " cpu%lld=%lld", jint(g, "cpu"), jint(g, "runs"));
-	fprintf(f, "\n");
+	if (n)
+		add_plot(r, pdir, "timeline", body);
+	free(body);
+}
+
+/* --- output ------------------------------------------------------------ */
+
+static void fmt_ns(char *buf, size_t len, double ns)
+{
+	if (isnan(ns))
+		snprintf(buf, len, "-");
+	else if (ns >= 1e9)
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+	else if (ns >= 1e6)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	else if (ns >= 1e3)
+		snprintf(buf, len, "%.1f µs", ns / 1e3);
+	else
+		snprintf(buf, len, "%.0f ns", ns);
+}
+
+static void html_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* Markdown table cell: no '|' or newline from the data may break the table. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[2]){ *s, 0 }, f);
+}
+
+struct out {
+	FILE *f;
+	bool html;
+};
+
+static void o_head(struct out *o, int level, const char *text)
+{
+	if (o->html) {
+		fprintf(o->f, "<h%d>", level);
+		html_escape(o->f, text);
+		fprintf(o->f, "</h%d>\n", level);
+	} else {
+		fprintf(o->f, "\n%.*s %s\n\n", level, "####", text);
+	}
+}
+
+static void o_row(struct out *o, const char *const *cells, size_t n, bool header)
+{
+	if (o->html) {
+		fputs("<tr>", o->f);
+		for (size_t i = 0; i < n; i++) {
+			fputs(header ? "<th>" : "<td>", o->f);
+			html_escape(o->f, cells[i]);
+			fputs(header ? "</th>" : "</td>", o->f);
+		}
+		fputs("</tr>\n", o->f);
+		return;
+	}
+	fputs("|", o->f);
+	for (size_t i = 0; i < n; i++) {
+		fputs(" ", o->f);
+		md_cell(o->f, cells[i]);
+		fputs(" |", o->f);
+	}
+	fputs("\n", o->f);
+	if (header) {
+		fputs("|", o->f);
+		for (size_t i = 0; i < n; i++)
+			fputs("---|", o->f);
+		fputs("\n", o->f);
+	}
+}
+
+static void o_table_begin(struct out *o)
+{
+	if (o->html)
+		fputs("<table>\n", o->f);
+}
+
+static void o_table_end(struct out *o)
+{
+	fputs(o->html ? "</table>\n" : "\n", o->f);
+}
+
+static void o_text(struct out *o, const char *text)
+{
+	if (o->html) {
+		fputs("<p>", o->f);
+		html_escape(o->f, text);
+		fputs("</p>\n", o->f);
+	} else {
+		fprintf(o->f, "%s\n\n", text);
+	}
+}
+
+static void o_plot(struct out *o, const char *dir, const char *name, const char *caption)
+{
+	if (o->html) {
+		char *p = xasprintf("%s/plots/%s.svg", dir, name), *svg = read_file(p, NULL);
+		char *body = svg ? strstr(svg, "<svg") : NULL;
+
+		fputs("<figure>", o->f);
+		if (body)
+			fputs(body, o->f);
+		fputs("<figcaption>", o->f);
+		html_escape(o->f, caption);
+		fputs("</figcaption></figure>\n", o->f);
+		free(svg);
+		free(p);
+	} else {
+		fprintf(o->f, "![%s](plots/%s.png)\n\n*%s*\n\n", name, name, caption);
+	}
+}
+
+static bool have_plot(const struct report *r, const char *name)
+{
+	for (size_t i = 0; i < r->nplots; i++)
+		if (!strcmp(r->plots[i], name))
+			return true;
+	return false;
+}
+
+static void write_body(struct report *r, struct out *o)
+{
+	json_t *meta = r->rd.meta, *sum = r->rd.summary, *c, *guest, *hp;
+	char line[512];
+	size_t i;
+
+	snprintf(line, sizeof(line), "wqbench run: %s — %s", jstr(sum, "scenario"),
+		 strcmp(jstr(sum, "verdict"), "pass") == 0 ? "PASS" : "FAIL");
+	o_head(o, 1, line);
+	snprintf(line, sizeof(line),
+		 "kernel %s · CPUs online %s · measured %.1f s · wqbench %s%s · %s",
+		 jstr(json_object_get(meta, "kernel"), "release"),
+		 jstr(json_object_get(meta, "cpu"), "online"),
+		 (double)jint(json_object_get(meta, "scenario"), "duration_ms") / 1000.0,
+		 jstr(json_object_get(meta, "wqbench"), "git_revision"),
+		 json_is_true(json_object_get(json_object_get(meta, "wqbench"), "git_dirty")) ?
+		 " (dirty)" : "",
+		 json_is_false(json_object_get(sum, "complete")) ? "INCOMPLETE run" : "complete run");
+	o_text(o, line);
+	guest = json_object_get(sum, "guest");
+	if (guest) {
+		snprintf(line, sizeof(line), "guest: %s, %s, boot %lld ms, %lld attempt(s)%s%s",
+			 jstr(guest, "outcome"), jstr(guest, "accel"), jint(guest, "boot_ms"),
+			 jint(guest, "attempts"), *jstr(guest, "reason") ? " — " : "",
+			 json_string_value(json_object_get(guest, "reason")) ?: "");
+		o_text(o, line);
+	}
+	if (r->rd.missing[0]) {
+		snprintf(line, sizeof(line), "Missing or unreadable (figures from them are left out): %s",
+			 r->rd.missing);
+		o_text(o, line);
+	}
+
+	o_head(o, 2, "Checks and oracles (summary.json)");
+	json_array_foreach(json_object_get(sum, "reasons"), i, c) {
+		snprintf(line, sizeof(line), "failure: %s", json_string_value(c) ?: "?");
+		o_text(o, line);
+	}
+	o_table_begin(o);
+	o_row(o, (const char *[]){ "check", "result", "evidence" }, 3, true);
+	json_array_foreach(json_object_get(sum, "checks"), i, c)
+		o_row(o, (const char *[]){ jstr(c, "name"), jstr(c, "status"), jstr(c, "detail") },
+		      3, false);
+	o_table_end(o);
+
+	o_head(o, 2, "Work groups (kmod-stats.json, kmod-hist.txt)");
+	o_table_begin(o);
+	o_row(o, (const char *[]){ "group", "completed", "items/s", "queue→start p50", "p90",
+				   "p99", "p99.9", "max", "run p50", "run p99", "max running" },
+	      11, true);
+	for (size_t g = 0; g < r->ng; g++) {
+		const struct group_fig *f = &r->g[g];
+		char v[11][32];
+
+		snprintf(v[0], sizeof(v[0]), "%.31s", f->name);
+		snprintf(v[1], sizeof(v[1]), "%lld", f->completed);
+		snprintf(v[2], sizeof(v[2]), "%.0f", f->throughput);
+		for (int q = 0; q < QUANTILES; q++)
+			fmt_ns(v[3 + q], sizeof(v[0]), f->lat[q]);
+		fmt_ns(v[8], sizeof(v[0]), f->run[0]);
+		fmt_ns(v[9], sizeof(v[0]), f->run[2]);
+		snprintf(v[10], sizeof(v[10]), "%lld", f->max_conc);
+		o_row(o, (const char *[]){ v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+					   v[9], v[10] }, 11, false);
+	}
+	o_table_end(o);
+	if (have_plot(r, "latency-cdf"))
+		o_plot(o, r->rd.dir, "latency-cdf",
+		       "Queue→start latency per group, cumulative (module histograms, ≤1.6% bucket width)");
+	if (have_plot(r, "cpu-runs"))
+		o_plot(o, r->rd.dir, "cpu-runs", "Items run on each CPU, per group (kmod-stats.json)");
+	if (have_plot(r, "timeline"))
+		o_plot(o, r->rd.dir, "timeline",
+		       "Throughput per second with the fault timeline (events.csv): red offline, green online, blue cpumask, grey attributes; dashed = failed or rolled back");
+
+	hp = json_object_get(sum, "hotplug");
+	if (hp) {
+		long long on = jint(hp, "online_ok"), off = jint(hp, "offline_ok");
+		char v[2][5][32];
+
+		o_head(o, 2, "CPU hotplug (summary.json, events.csv)");
+		o_table_begin(o);
+		o_row(o, (const char *[]){ "direction", "ok/attempts", "min", "mean", "max" }, 5, true);
+		snprintf(v[0][0], 32, "offline");
+		snprintf(v[0][1], 32, "%lld/%lld", off, jint(hp, "offline_attempts"));
+		fmt_ns(v[0][2], 32, 1e3 * (double)jint(hp, "offline_min_us"));
+		fmt_ns(v[0][3], 32, off ? 1e3 * (double)jint(hp, "offline_sum_us") / (double)off : NAN);
+		fmt_ns(v[0][4], 32, 1e3 * (double)jint(hp, "offline_max_us"));
+		snprintf(v[1][0], 32, "online");
+		snprintf(v[1][1], 32, "%lld/%lld", on, jint(hp, "online_attempts"));
+		fmt_ns(v[1][2], 32, 1e3 * (double)jint(hp, "online_min_us"));
+		fmt_ns(v[1][3], 32, on ? 1e3 * (double)jint(hp, "online_sum_us") / (double)on : NAN);
+		fmt_ns(v[1][4], 32, 1e3 * (double)jint(hp, "online_max_us"));
+		for (int d = 0; d < 2; d++)
+			o_row(o, (const char *[]){ v[d][0], v[d][1], v[d][2], v[d][3], v[d][4] }, 5,
+			      false);
+		o_table_end(o);
+	}
+	if (r->plot_err[0]) {
+		snprintf(line, sizeof(line), "Plots incomplete: %s", r->plot_err);
+		o_text(o, line);
+	} else if (!plot_available()) {
+		o_text(o, "Plots left out: gnuplot is not installed (make deps).");
+	}
+	o_text(o, "Files: summary.json, meta.json, kmod-stats.json, kmod-hist.txt, events.csv, trace.dat, dmesg.txt, console.log, result.ktap.");
+}
+
+static int write_file_with(struct report *r, const char *name, bool html)
+{
+	char *p = path_join(r->rd.dir, name), *tmp = xasprintf("%s.tmp", p);
+	struct out o = { .html = html };
+	int rc = 0;
+
+	o.f = fopen(tmp, "w");
+	if (!o.f) {
+		wqb_err("cannot write %s: %s", tmp, strerror(errno));
+		free(tmp);
+		free(p);
+		return -1;
+	}
+	if (html)
+		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		      "<title>wqbench report</title>\n<style>\n"
+		      "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}\n"
+		      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
+		      "padding:3px 8px;font-size:90%}th{background:#f0f0f0}\n"
+		      "figure{margin:1em 0}figcaption{font-size:85%;color:#555}\n"
+		      "</style></head><body>\n", o.f);
+	write_body(r, &o);
+	if (html)
+		fputs("</body></html>\n", o.f);
+	if (fclose(o.f) != 0 || rename(tmp, p) < 0) {
+		wqb_err("cannot write %s: %s", p, strerror(errno));
+		rc = -1;
+	}
+	free(tmp);
+	free(p);
+	return rc;
 }
 
 static int report_one(const char *dir, bool print)
 {
-	json_t *sum = load(dir, "summary.json"), *meta = load(dir, "meta.json");
-	json_t *stats = load(dir, "kmod-stats.json"), *c, *hp, *guest;
-	char *rp = path_join(dir, "report.md");
-	double seconds;
-	size_t i;
-	FILE *f;
+	struct report r = { 0 };
+	char err[512], *pdir, *sp;
+	int rc = 0;
 
-	if (!sum) {
-		wqb_err("%s: no readable summary.json: not a wqbench result directory, or the run died before writing one",
-			dir);
-		json_decref(meta);
-		json_decref(stats);
-		free(rp);
+	if (rundata_load(dir, &r.rd, err, sizeof(err)) < 0) {
+		wqb_err("%s", err);
 		return 1;
 	}
-	f = fopen(rp, "w");
-	if (!f) {
-		wqb_err("cannot write %s: %s", rp, strerror(errno));
-		json_decref(sum);
-		json_decref(meta);
-		json_decref(stats);
-		free(rp);
-		return 1;
+	gather(&r);
+	pdir = path_join(dir, "plots");
+	if (plot_available() && mkdir_p(pdir, 0755) == 0) {
+		plot_latency(&r, pdir);
+		plot_cpus(&r, pdir);
+		plot_timeline(&r, pdir);
 	}
-	seconds = jint(json_object_get(meta, "scenario"), "duration_ms") / 1000.0;
-	fprintf(f, "# wqbench run: %s — %s\n\n", jstr(sum, "scenario"),
-		strcmp(jstr(sum, "verdict"), "pass") == 0 ? "PASS" : "FAIL");
-	fprintf(f, "- kernel: %s\n", jstr(json_object_get(meta, "kernel"), "release"));
-	fprintf(f, "- CPUs online: %s\n", jstr(json_object_get(meta, "cpu"), "online"));
-	fprintf(f, "- measured: %.1f s\n", seconds);
-	fprintf(f, "- wqbench: %s%s\n", jstr(json_object_get(meta, "wqbench"), "git_revision"),
-		json_is_true(json_object_get(json_object_get(meta, "wqbench"), "git_dirty")) ?
-		" (dirty)" : "");
-	guest = json_object_get(sum, "guest");
-	if (guest)
-		fprintf(f, "- guest: %s, %s, boot %lld ms, %lld attempt(s)\n", jstr(guest, "outcome"),
-			jstr(guest, "accel"), jint(guest, "boot_ms"), jint(guest, "attempts"));
-	fprintf(f, "\n## Checks (summary.json)\n\n| check | result | detail |\n|---|---|---|\n");
-	json_array_foreach(json_object_get(sum, "checks"), i, c)
-		fprintf(f, "| %s | %s | %s |\n", jstr(c, "name"), jstr(c, "status"),
-			jstr(c, "detail"));
-	json_array_foreach(json_object_get(sum, "reasons"), i, c)
-		fprintf(f, "%s- failure: %s\n", i ? "" : "\n", json_string_value(c));
-	write_groups(f, stats, seconds);
-	hp = json_object_get(sum, "hotplug");
-	if (hp) {
-		long long on = jint(hp, "online_ok"), off = jint(hp, "offline_ok");
-
-		fprintf(f, "\n## CPU hotplug (summary.json, events.csv)\n\n");
-		fprintf(f, "| direction | ok/attempts | min | mean | max |\n|---|---|---:|---:|---:|\n");
-		fprintf(f, "| offline | %lld/%lld | %lld µs | %lld µs | %lld µs |\n", off,
-			jint(hp, "offline_attempts"), jint(hp, "offline_min_us"),
-			off ? jint(hp, "offline_sum_us") / off : 0, jint(hp, "offline_max_us"));
-		fprintf(f, "| online | %lld/%lld | %lld µs | %lld µs | %lld µs |\n", on,
-			jint(hp, "online_attempts"), jint(hp, "online_min_us"),
-			on ? jint(hp, "online_sum_us") / on : 0, jint(hp, "online_max_us"));
+	free(pdir);
+	/* the metrics go into summary.json, where `wqbench compare` finds them */
+	json_object_set(r.rd.summary, "metrics", r.metrics);
+	sp = path_join(dir, "summary.json");
+	if (json_dump_file(r.rd.summary, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
+		wqb_err("cannot update %s", sp);
+		rc = 1;
 	}
-	fprintf(f, "\nFiles: summary.json, meta.json, kmod-stats.json, events.csv, trace.dat, dmesg.txt, console.log, result.ktap.\n");
-	fclose(f);
-	if (print) {
-		char *text = read_file(rp, NULL);
+	free(sp);
+	if (write_file_with(&r, "report.md", false) < 0 ||
+	    write_file_with(&r, "report.html", true) < 0)
+		rc = 1;
+	if (!rc && print) {
+		char *p = path_join(dir, "report.md"), *text = read_file(p, NULL);
 
 		if (text)
 			fputs(text, stdout);
+		printf("\nreport: %s (and report.html)\n", p);
 		free(text);
-		printf("\nreport: %s\n", rp);
-	} else {
-		printf("%s\n", rp);
+		free(p);
+	} else if (!rc) {
+		printf("%s/report.md %s/report.html\n", dir, dir);
 	}
-	json_decref(sum);
-	json_decref(meta);
-	json_decref(stats);
-	free(rp);
-	return 0;
+	json_decref(r.metrics);
+	free(r.g);
+	rundata_free(&r.rd);
+	return rc;
 }
 
 int cmd_report(int argc, char **argv)
@@ -155,7 +593,9 @@ int cmd_report(int argc, char **argv)
 		if (strcmp(argv[i], "--print") == 0) {
 			print = true;
 		} else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: wqbench report [--print] RUN_DIR...\n");
+			printf("usage: wqbench report [--print] RUN_DIR...\n"
+			       "  writes report.md, report.html and plots/ into each run directory\n"
+			       "  and adds \"metrics\" to its summary.json\n");
 			return 0;
 		} else if (argv[i][0] == '-') {
 			wqb_err("unknown report option '%s'", argv[i]);

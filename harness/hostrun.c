@@ -93,12 +93,37 @@ static void sleep_until(uint64_t deadline_ns)
 	}
 }
 
-static void progress(const struct wqb_scenario *s, const struct fault_plan *plan, uint64_t t_ms,
-		     long long *last_done, uint64_t *last_ms)
+static long long gi(json_t *g, const char *k)
+{
+	return json_integer_value(json_object_get(g, k));
+}
+
+/*
+ * Once a second: the progress line, and each group's completions over the
+ * last second as a "run,rate" row of events.csv, so reports can draw
+ * throughput over time under the fault timeline without a trace.
+ */
+static void progress(const struct wqb_scenario *s, const struct fault_plan *plan,
+		     struct run_result *res, uint64_t t_ms, long long *last_done,
+		     uint64_t *last_ms, long long *last_group)
 {
 	char *text = kmodctl_read("stats");
-	json_t *st = text ? kmodctl_parse_stats(text) : NULL;
+	json_t *st = text ? kmodctl_parse_stats(text) : NULL, *g;
 	struct progress p = { .phase = "measure" };
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "group"), i, g) {
+		long long done = gi(g, "completed");
+		char v[32];
+
+		if (i >= WQB_MAX_GROUPS || t_ms <= *last_ms)
+			break;
+		snprintf(v, sizeof(v), "%.0f",
+			 (double)(done - last_group[i]) * 1000.0 / (double)(t_ms - *last_ms));
+		result_event(res, "run", "rate", json_string_value(json_object_get(g, "name")), v,
+			     "ok", -1, "items/s over the last interval");
+		last_group[i] = done;
+	}
 
 	p.items = st ? kmodctl_stat_sum(st, "group", "completed") : -1;
 	if (p.items >= 0 && t_ms > *last_ms)
@@ -111,11 +136,6 @@ static void progress(const struct wqb_scenario *s, const struct fault_plan *plan
 	*last_ms = t_ms;
 	json_decref(st);
 	free(text);
-}
-
-static long long gi(json_t *g, const char *k)
-{
-	return json_integer_value(json_object_get(g, k));
 }
 
 /*
@@ -337,14 +357,25 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	faults_start(&plan, &frun);
 	{
 		uint64_t end = res.t0_ns + s->duration_ms * 1000000ull, next_ms = 1000, last_ms = 0;
-		long long last_done = 0;
+		long long last_done = 0, last_group[WQB_MAX_GROUPS];
+		char *first = kmodctl_read("stats");
+		json_t *st0 = first ? kmodctl_parse_stats(first) : NULL, *g0;
+		size_t gi0;
+
+		/* warmup completions are not this phase's throughput */
+		memset(last_group, 0, sizeof(last_group));
+		json_array_foreach(json_object_get(st0, "group"), gi0, g0)
+			if (gi0 < WQB_MAX_GROUPS)
+				last_group[gi0] = gi(g0, "completed");
+		json_decref(st0);
+		free(first);
 
 		while (!stop_signal && now_mono_ns() < end) {
 			uint64_t wake = res.t0_ns + next_ms * 1000000ull;
 
 			sleep_until(wake < end ? wake : end);
 			if (now_mono_ns() >= wake && !stop_signal) {
-				progress(s, &plan, next_ms, &last_done, &last_ms);
+				progress(s, &plan, &res, next_ms, &last_done, &last_ms, last_group);
 				next_ms += 1000;
 			}
 		}
