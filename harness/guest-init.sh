@@ -37,6 +37,18 @@ $bb mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 wqbres /results ||
 $bb mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
 	hostroot /host || die "mount of the host root failed"
 
+# host paths under /tmp and /run that the run needs (a checkout in /tmp, a
+# scenario file): held here before the guest's own tmpfs covers them
+n=0
+if [ -r /results/.guest-keep ]; then
+	while IFS= read -r p; do
+		[ -n "$p" ] || continue
+		n=$((n + 1))
+		$bb mkdir -p "/keep/$n"
+		$bb mount --bind "/host$p" "/keep/$n" || die "bind $p"
+	done < /results/.guest-keep
+fi
+
 $bb mount -t proc proc /host/proc || die "mount /host/proc"
 $bb mount -t sysfs sys /host/sys || die "mount /host/sys"
 $bb mount -t devtmpfs dev /host/dev || die "mount /host/dev"
@@ -45,6 +57,15 @@ $bb mount -t tmpfs -o mode=1777 shm /host/dev/shm
 $bb mount -t devpts devpts /host/dev/pts
 $bb mount -t tmpfs -o mode=1777 tmp /host/tmp || die "mount /host/tmp"
 $bb mount -t tmpfs -o mode=755 run /host/run || die "mount /host/run"
+n=0
+if [ -r /results/.guest-keep ]; then
+	while IFS= read -r p; do
+		[ -n "$p" ] || continue
+		n=$((n + 1))
+		$bb mkdir -p "/host$p"
+		$bb mount --bind "/keep/$n" "/host$p" || die "rebind $p"
+	done < /results/.guest-keep
+fi
 $bb mount -t tracefs tracefs /host/sys/kernel/tracing || die "mount tracefs"
 $bb mount -t debugfs debugfs /host/sys/kernel/debug || die "mount debugfs"
 $bb mkdir -p /host/run/wqbench/results

@@ -236,7 +236,7 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 	char *exe = self_exe(), *id = result_new_run_id("batch", k->name), *list_text = NULL;
 	char *bname = xasprintf(".%s", id), *list = path_join(results_root, bname);
 	char *console_path = xasprintf("%s.console", list), *console;
-	struct argv_buf ga = { 0 };
+	struct argv_buf ga = { 0 }, keep = { 0 };
 	struct vm_opts vo = { 0 };
 	struct vm_result vr = { 0 };
 	size_t settled = 0, begun = 0;
@@ -289,6 +289,9 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 	vo.accel = ro->accel;
 	vo.share_dir = results_root;
 	vo.guest_argv = ga.v;
+	for (size_t i = first; i < first + n; i++)
+		argv_add(&keep, runs[i].path);
+	vo.keep_paths = keep.v;
 	vo.console_log = console_path;
 	vo.run_timeout_ms = ro->grace_s * 1000;
 	vo.run_grace_ms = ro->grace_s * 1000;
@@ -347,6 +350,7 @@ out:
 	unlink(list);
 	unlink(console_path);
 	argv_free(&ga);
+	argv_free(&keep);
 	free(list_text);
 	free(console_path);
 	free(list);

@@ -379,10 +379,75 @@ out:
 	return ok;
 }
 
+/*
+ * The guest mounts fresh tmpfs over /tmp and /run (tools write there, the
+ * host root is read-only).  That would hide a checkout, scenario or module
+ * that lives under them on the host, so the init script binds each path
+ * listed in .guest-keep back over the tmpfs.
+ */
+static bool under_masked_dir(const char *p)
+{
+	static const char *const masked[] = { "/tmp/", "/run/", "/dev/shm/" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(masked); i++)
+		if (!strncmp(p, masked[i], strlen(masked[i])))
+			return true;
+	return false;
+}
+
+static void keep_add(char **list, const char *path)
+{
+	char *dir, *t, *slash;
+	const char *l;
+	size_t len;
+
+	if (!path || path[0] != '/' || !under_masked_dir(path) || strchr(path, '\n'))
+		return;
+	dir = xstrdup(path);
+	if (!is_dir(dir)) {
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir)
+			*slash = '\0';
+	}
+	if (!is_dir(dir) || !under_masked_dir(dir)) {
+		free(dir);
+		return;
+	}
+	len = strlen(dir);
+	for (l = *list; l && *l; l = strchr(l, '\n') + 1)
+		if (!strncmp(l, dir, len) && l[len] == '\n') {
+			free(dir);
+			return;
+		}
+	t = xasprintf("%s%s\n", *list ? *list : "", dir);
+	free(*list);
+	*list = t;
+	free(dir);
+}
+
+static int write_keep_list(const struct vm_opts *o)
+{
+	char *list = xstrdup(""), *p;
+	int rc;
+
+	keep_add(&list, wqb_src_dir());
+	for (size_t i = 0; o->guest_argv[i]; i++)
+		keep_add(&list, o->guest_argv[i]);
+	for (size_t i = 0; o->keep_paths && o->keep_paths[i]; i++)
+		keep_add(&list, o->keep_paths[i]);
+	p = path_join(o->share_dir, ".guest-keep");
+	rc = write_file_atomic(p, list, strlen(list), 0644);
+	if (rc < 0)
+		wqb_err("cannot write %s: %s", p, strerror(errno));
+	free(p);
+	free(list);
+	return rc;
+}
+
 int vm_run(const struct vm_opts *o, struct vm_result *res)
 {
 	const char *accel = o->accel ? o->accel : "tcg";
-	char *initrd = NULL, *disk = NULL, *gargv_path, *gargv = xstrdup("");
+	char *initrd = NULL, *disk = NULL, *gargv_path = NULL, *gargv = xstrdup("");
 	uint64_t t0 = now_mono_ns();
 	bool kvm = false;
 	int r = -1;
@@ -420,6 +485,8 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 		free(gargv);
 		gargv = t;
 	}
+	if (write_keep_list(o) < 0)
+		goto out;
 	gargv_path = path_join(o->share_dir, ".guest-argv");
 	if (write_file_atomic(gargv_path, gargv, strlen(gargv), 0644) < 0) {
 		wqb_err("cannot write %s: %s", gargv_path, strerror(errno));

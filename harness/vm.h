@@ -22,6 +22,13 @@ struct vm_opts {
 	const char *accel;		/* "tcg" (default), "kvm", "auto" */
 	const char *share_dir;		/* writable share, must exist */
 	char *const *guest_argv;	/* command to run in the guest */
+	/*
+	 * NULL-terminated host paths the guest must see although they lie
+	 * under /tmp or /run, which the guest covers with its own tmpfs (for
+	 * example scenario files).  The source tree and absolute paths in
+	 * guest_argv are kept without being listed.
+	 */
+	char *const *keep_paths;
 	const char *console_log;	/* where the console goes */
 	uint64_t boot_timeout_ms;	/* launch -> harness start; default 90 s */
 	uint64_t run_timeout_ms;	/* harness start -> exit (duration + grace) */
