@@ -18,7 +18,8 @@ KERNEL  ?= 6.12
 DEB_PACKAGES := build-essential pkg-config pahole cpio xz-utils busybox-static \
 	kmod qemu-system-x86 qemu-utils linux-perf trace-cmd stress-ng fio \
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libinih-dev \
-	libjansson-dev libcmocka-dev libcsv-dev gnuplot-nox valgrind perl chromium
+	libjansson-dev libcmocka-dev libcsv-dev gnuplot-nox valgrind perl chromium \
+	python3-jsonschema python3-yaml
 
 PKGS    := libtracefs libtraceevent libtracecmd inih jansson
 CC      ?= cc

@@ -11,6 +11,8 @@
  */
 #include "commands.h"
 #include "plot.h"
+#include "report.h"
+#include "textfmt.h"
 #include "rundata.h"
 #include "util.h"
 
@@ -272,40 +274,6 @@ static void plot_timeline(struct report *r, const char *pdir)
 
 /* --- output ------------------------------------------------------------ */
 
-static void fmt_ns(char *buf, size_t len, double ns)
-{
-	if (isnan(ns))
-		snprintf(buf, len, "-");
-	else if (ns >= 1e9)
-		snprintf(buf, len, "%.2f s", ns / 1e9);
-	else if (ns >= 1e6)
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else if (ns >= 1e3)
-		snprintf(buf, len, "%.1f µs", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-}
-
-static void html_escape(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-/* Markdown table cell: no '|' or newline from the data may break the table. */
-static void md_cell(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[2]){ *s, 0 }, f);
-}
-
 struct out {
 	FILE *f;
 	bool html;
@@ -536,6 +504,20 @@ static int write_file_with(struct report *r, const char *name, bool html)
 	free(tmp);
 	free(p);
 	return rc;
+}
+
+json_t *report_metrics(const char *dir, char *err, size_t errlen)
+{
+	struct report r = { 0 };
+	json_t *m;
+
+	if (rundata_load(dir, &r.rd, err, errlen) < 0)
+		return NULL;
+	gather(&r);
+	m = r.metrics;
+	free(r.g);
+	rundata_free(&r.rd);
+	return m;
 }
 
 static int report_one(const char *dir, bool print)

@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, "run a scenario or suite (in a QEMU guest, or --host)" },
 	{ "check", cmd_check, "validate scenario or suite files without running" },
 	{ "report", cmd_report, "summarise result directories" },
+	{ "compare", cmd_compare, "judge candidate runs against baseline runs" },
 	{ "restore", cmd_restore, "put back system state saved by an interrupted --host run" },
 	{ "kernel", cmd_kernel, "fetch and list guest kernels" },
 	{ "kmod", cmd_kmod, "build wqbench.ko against kernels" },

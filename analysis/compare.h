@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Before/after comparison of two sets of runs (compare.c judges,
+ * compare_write.c writes the formats).  docs/compare.md says how each
+ * metric is judged and why.
+ */
+#ifndef WQB_COMPARE_H
+#define WQB_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CMP_MIN_RUNS	3
+
+enum cmp_verdict {
+	CMP_REGRESSED,
+	CMP_IMPROVED,
+	CMP_UNCHANGED,
+	CMP_NOISY,		/* a shift past the minimum effect, not significant */
+	CMP_NOT_JUDGED,		/* fewer than CMP_MIN_RUNS a side */
+	CMP_INFO,		/* shown, never judged (tail maxima) */
+};
+
+struct cmp_side_stat {
+	size_t n;
+	double *v;
+	double median, ci_lo, ci_hi;
+	bool ci_ok;		/* ci reaches the level; else it is min..max */
+};
+
+struct cmp_metric {
+	char *scenario, *key, *unit;
+	bool higher_better;
+	struct cmp_side_stat s[2];	/* 0 baseline, 1 candidate */
+	double pct;		/* HL shift as % of the baseline median; NaN if undefined */
+	double shift, shift_lo, shift_hi;	/* Hodges-Lehmann, candidate - baseline */
+	bool shift_ci_ok;
+	double p, p_adj;	/* Mann-Whitney, Holm-adjusted; NaN if not tested */
+	enum cmp_verdict verdict;
+	char why[160];
+};
+
+struct cmp_failure {
+	int side;		/* 0 baseline, 1 candidate */
+	char *dir, *scenario, *what;
+};
+
+struct cmp_side {
+	const char *label;	/* "baseline" / "candidate" */
+	char **runs;		/* run directories found */
+	size_t nruns;
+	char *kernels;		/* distinct kernel releases, comma-separated */
+};
+
+struct comparison {
+	double min_effect_pct, alpha, conf;
+	char when[32];		/* ISO 8601 UTC */
+	struct cmp_side side[2];
+	struct cmp_metric *m;
+	size_t nm;
+	struct cmp_failure *f;
+	size_t nf;
+	char **notes;		/* things a reader must know (unmatched scenarios, power) */
+	size_t nnotes;
+	size_t count[CMP_INFO + 1];
+	size_t judged;		/* metrics that took part in the Holm family */
+};
+
+const char *cmp_verdict_name(enum cmp_verdict v);
+bool cmp_candidate_failed(const struct comparison *c);
+/* 0 nothing regressed, 1 regressed or candidate failure, 2 nothing judged */
+int cmp_exit_code(const struct comparison *c);
+
+/* compare.c: fill from run directories and judge; -1 with err on bad input */
+int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, size_t ncand,
+		  char *err, size_t errlen);
+/* judging alone, over c->m as filled (exposed for the tests) */
+void compare_judge(struct comparison *c);
+void compare_free(struct comparison *c);
+
+/* compare_write.c: every format into dir; 0 or -1 */
+int compare_write_all(const struct comparison *c, const char *dir);
+int compare_write_md(const struct comparison *c, const char *path);
+
+#endif /* WQB_COMPARE_H */

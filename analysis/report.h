@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The figures `wqbench report` derives from one result directory, for the
+ * tools that compare runs without writing reports into them.
+ */
+#ifndef WQB_REPORT_H
+#define WQB_REPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/*
+ * The "metrics" object report writes into summary.json
+ * ("GROUP.NAME": {"value", "unit", "better"}), computed afresh from the
+ * directory.  New reference, or NULL with err set when dir is not a run.
+ */
+json_t *report_metrics(const char *dir, char *err, size_t errlen);
+
+#endif /* WQB_REPORT_H */
