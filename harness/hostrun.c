@@ -341,6 +341,9 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	sys_before = sysstat_snapshot();
 	if (tr.inst)
 		tracer_on(&tr);
+	/* the module's histograms and measured_* figures cover this phase only */
+	if (kmodctl_write("control", "measure_begin") < 0)
+		wqb_warn("the module refused measure_begin: its figures include the warmup");
 	res.t0_ns = now_mono_ns();
 	/* events.csv counts from here; trace.dat and samples.bin use the same clock */
 	json_object_set_new(res.extra, "t0_mono_ns", json_integer((json_int_t)res.t0_ns));
@@ -389,6 +392,8 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	result_event(&res, "run", "measure", s->name, "", stop_signal ? "interrupted" : "ok", -1,
 		     "end of measurement");
 	result_flush(&res);
+	if (kmodctl_write("control", "measure_end") < 0)
+		wqb_warn("the module refused measure_end: its figures include the teardown");
 	if (tr.inst)
 		tracer_off(&tr);
 	{

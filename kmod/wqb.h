@@ -139,6 +139,9 @@ struct wqb_group {
 	atomic_t *cpu_running, *cpu_max_running;	/* [nr_cpu_ids] */
 	u64 __percpu *runs;
 	struct wqb_hist __percpu *hist;
+	/* the measured phase (control measure_begin/measure_end) */
+	s64 m_completed0, m_completed1;
+	u64 t_m0, t_m1;
 };
 
 /* wqb_main.c */
@@ -147,6 +150,14 @@ extern struct wqb_group *wqb_groups[WQB_MAX_GROUPS];
 extern unsigned int wqb_ngroups;
 extern bool wqb_running;
 extern u64 wqb_run_start, wqb_run_stop;
+
+/*
+ * What the histograms and measured_* figures cover: the whole run until
+ * the harness says measure_begin (warmup excluded from then), and nothing
+ * more after measure_end (teardown excluded).
+ */
+enum wqb_measure { WQB_MEASURE_WHOLE, WQB_MEASURE_ON, WQB_MEASURE_DONE };
+extern int wqb_measure;
 
 /* wqb_work.c */
 int wqb_group_prepare(struct wqb_group *g);

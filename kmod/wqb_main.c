@@ -6,7 +6,9 @@
  *
  *   version  r   interface version and kernel features
  *   group    rw  one write defines one group ("key=value ..."); read lists them
- *   control  w   start | stop | clear | cpumask GROUP HEXMASK
+ *   control  w   start | stop | clear | measure_begin | measure_end |
+ *                cpumask GROUP HEXMASK | cpumask_changing | cpumask_settled |
+ *                hotplug_begin CPU | hotplug_end CPU
  *   stats    r   counters, oracles, percentiles; cheap, readable while running
  *   hist     r   latency and run-time histograms per group and CPU
  *   samples  r   binary per-item records (struct wqbench_sample)
@@ -34,6 +36,7 @@ struct wqb_group *wqb_groups[WQB_MAX_GROUPS];
 unsigned int wqb_ngroups;
 bool wqb_running;
 u64 wqb_run_start, wqb_run_stop;
+int wqb_measure;
 
 static struct dentry *wqb_dir;
 static int wqb_hp_state = -1, wqb_hp_prep_state = -1;
@@ -481,6 +484,40 @@ static int wqb_cmd_cpumask(char *args)
 	return 0;
 }
 
+/*
+ * Start or end the measured phase: histograms restart empty at its
+ * beginning and stop filling at its end, and measured_* counts only what
+ * completed in between.  A concurrent increment may survive the clearing;
+ * one item in tens of thousands, against a whole warmup otherwise.
+ */
+static int wqb_cmd_measure(bool begin)
+{
+	u64 now = ktime_get_ns();
+	unsigned int i;
+	int cpu;
+
+	if (!wqb_running || READ_ONCE(wqb_measure) != (begin ? WQB_MEASURE_WHOLE : WQB_MEASURE_ON)) {
+		wqb_bad("control", begin ? "measure_begin" : "measure_end",
+			begin ? "needs a running start, once" : "needs measure_begin first");
+		return -EINVAL;
+	}
+	for (i = 0; i < wqb_ngroups; i++) {
+		struct wqb_group *g = wqb_groups[i];
+
+		if (begin) {
+			for_each_possible_cpu(cpu)
+				memset(per_cpu_ptr(g->hist, cpu), 0, sizeof(struct wqb_hist));
+			g->m_completed0 = atomic64_read(&g->completed);
+			g->t_m0 = now;
+		} else {
+			g->m_completed1 = atomic64_read(&g->completed);
+			g->t_m1 = now;
+		}
+	}
+	WRITE_ONCE(wqb_measure, begin ? WQB_MEASURE_ON : WQB_MEASURE_DONE);
+	return 0;
+}
+
 static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t len,
 				 loff_t *ppos)
 {
@@ -504,6 +541,7 @@ static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t
 		} else {
 			wqb_run_start = ktime_get_ns();
 			wqb_run_stop = 0;
+			WRITE_ONCE(wqb_measure, WQB_MEASURE_WHOLE);
 			wqb_running = true;
 			for (i = 0; i < wqb_ngroups; i++)
 				wqb_group_start(wqb_groups[i]);
@@ -519,6 +557,8 @@ static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t
 			wqb_clear_all();
 			atomic_set(&wqb_masks_changing, 0);
 		}
+	} else if (!strcmp(cmd, "measure_begin") || !strcmp(cmd, "measure_end")) {
+		r = wqb_cmd_measure(cmd[8] == 'b');
 	} else if (!strncmp(cmd, "cpumask ", 8)) {
 		r = wqb_cmd_cpumask(cmd + 8);
 	} else if (!strncmp(cmd, "hotplug_begin ", 14) || !strncmp(cmd, "hotplug_end ", 12)) {
@@ -544,7 +584,7 @@ static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t
 		}
 	} else {
 		wqb_bad("control", cmd,
-			"want start, stop, clear, cpumask GROUP MASK, cpumask_changing, cpumask_settled, hotplug_begin CPU or hotplug_end CPU");
+			"want start, stop, clear, measure_begin, measure_end, cpumask GROUP MASK, cpumask_changing, cpumask_settled, hotplug_begin CPU or hotplug_end CPU");
 		r = -EINVAL;
 	}
 	mutex_unlock(&wqb_lock);

@@ -267,7 +267,8 @@ static void wqb_show_group(struct seq_file *m, struct wqb_group *g, u32 *buf)
 	s64 ins = atomic64_read(&g->inserted), co = atomic64_read(&g->completed);
 	s64 ca = atomic64_read(&g->cancelled), st = atomic64_read(&g->started);
 	u64 end = g->t_stop ? g->t_stop : ktime_get_ns();
-	u64 el = g->t_start && end > g->t_start ? end - g->t_start : 0;
+	u64 el = g->t_start && end > g->t_start ? end - g->t_start : 0, mel;
+	s64 mco;
 	bool stopped = !wqb_running && g->t_stop;
 	int cpu;
 
@@ -290,6 +291,22 @@ static void wqb_show_group(struct seq_file *m, struct wqb_group *g, u32 *buf)
 	seq_printf(m, " max_concurrency=%d open_dropped=%lld elapsed_ns=%llu items_per_sec=%llu",
 		   atomic_read(&g->max_running), (s64)atomic64_read(&g->open_dropped), el,
 		   el ? div64_u64((u64)co * NSEC_PER_SEC, el) : 0);
+	/* the measured phase, or the whole run when the harness never said */
+	switch (READ_ONCE(wqb_measure)) {
+	case WQB_MEASURE_ON:
+		mco = co - g->m_completed0;
+		mel = end - g->t_m0;
+		break;
+	case WQB_MEASURE_DONE:
+		mco = g->m_completed1 - g->m_completed0;
+		mel = g->t_m1 - g->t_m0;
+		break;
+	default:
+		mco = co;
+		mel = el;
+	}
+	seq_printf(m, " measured_completed=%lld measured_ns=%llu measured_items_per_sec=%llu",
+		   mco, mel, mel ? div64_u64((u64)mco * NSEC_PER_SEC, mel) : 0);
 	if (!g->bare) {
 		wqb_hist_sum(g, -1, false, buf);
 		wqb_show_pcts(m, "lat", buf);
@@ -319,8 +336,10 @@ int wqb_stats_show(struct seq_file *m, void *v)
 		return -ENOMEM;
 	seq_printf(m, "# wqbench-stats %d\n", WQBENCH_IFACE_VERSION);
 	mutex_lock(&wqb_lock);
-	seq_printf(m, "run state=%s groups=%u elapsed_ns=%llu now_ns=%llu\n",
-		   wqb_running ? "running" : wqb_run_stop ? "stopped" : "idle", wqb_ngroups,
+	seq_printf(m, "run state=%s measure=%s groups=%u elapsed_ns=%llu now_ns=%llu\n",
+		   wqb_running ? "running" : wqb_run_stop ? "stopped" : "idle",
+		   wqb_measure == WQB_MEASURE_ON ? "on" :
+		   wqb_measure == WQB_MEASURE_DONE ? "done" : "whole", wqb_ngroups,
 		   wqb_run_start ? (wqb_running ? now : wqb_run_stop) - wqb_run_start : 0, now);
 	for (i = 0; i < wqb_ngroups; i++)
 		wqb_show_group(m, wqb_groups[i], buf);

@@ -351,8 +351,11 @@ static void wqb_work_fn(struct work_struct *w)
 	if (!g->bare) {
 		t_end = ktime_get_ns();
 		/* a delayed item can start a little before its nominal expiry */
-		wqb_hist_add(g->hist, false, t_start > it->t_queue ? t_start - it->t_queue : 0);
-		wqb_hist_add(g->hist, true, t_end - t_start);
+		if (READ_ONCE(wqb_measure) != WQB_MEASURE_DONE) {
+			wqb_hist_add(g->hist, false,
+				     t_start > it->t_queue ? t_start - it->t_queue : 0);
+			wqb_hist_add(g->hist, true, t_end - t_start);
+		}
 		atomic_dec(&g->cpu_running[it->start_cpu]);
 		atomic_dec(&g->running);
 		if (g->sample_every &&

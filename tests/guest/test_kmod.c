@@ -507,6 +507,46 @@ static void test_samples_and_hist(void **state)
 	clear();
 }
 
+/*
+ * measure_begin/measure_end: only between them do the histograms fill and
+ * measured_completed count; out of order they are refused.
+ */
+static void test_measured_phase(void **state)
+{
+	long long c0, c1, m1, lat0, lat1;
+
+	(void)state;
+	/* not running yet */
+	assert_int_equal(put(DIR_ "control", "measure_begin"), -EINVAL);
+	assert_int_equal(put(DIR_ "group", "name=mph work_us=20"), 0);
+	assert_int_equal(put(DIR_ "control", "start"), 0);
+	assert_int_equal(put(DIR_ "control", "measure_end"), -EINVAL);
+	msleep(200);
+	/* before measure_begin: the whole run so far */
+	assert_true(stat_of("mph", "measured_completed") > 0);
+	assert_int_equal(put(DIR_ "control", "measure_begin"), 0);
+	assert_int_equal(put(DIR_ "control", "measure_begin"), -EINVAL);
+	assert_non_null(strstr(slurp(DIR_ "stats"), "measure=on"));
+	msleep(300);
+	assert_int_equal(put(DIR_ "control", "measure_end"), 0);
+	c0 = stat_of("mph", "completed");
+	m1 = stat_of("mph", "measured_completed");
+	lat0 = stat_of("mph", "lat_max_ns");
+	assert_true(m1 > 0 && m1 < c0);
+	msleep(300);
+	c1 = stat_of("mph", "completed");
+	lat1 = stat_of("mph", "lat_max_ns");
+	/* work goes on, the measured figures stay */
+	assert_true(c1 > c0);
+	assert_int_equal(stat_of("mph", "measured_completed"), m1);
+	assert_int_equal(lat1, lat0);
+	assert_true(stat_of("mph", "measured_ns") >= 250000000LL);
+	assert_non_null(strstr(slurp(DIR_ "stats"), "measure=done"));
+	assert_int_equal(put(DIR_ "control", "stop"), 0);
+	assert_int_equal(stat_of("mph", "eo_ok"), 1);
+	clear();
+}
+
 static void test_bare(void **state)
 {
 	(void)state;
@@ -601,6 +641,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_containment_healthy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_samples_and_hist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_measured_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare, setup, teardown),
 		cmocka_unit_test(test_rmmod_every_state),
 		cmocka_unit_test(test_hotplug_rmmod_loop),
