@@ -13,10 +13,12 @@
 #include "plot.h"
 #include "report.h"
 #include "textfmt.h"
+#include "tracefig.h"
 #include "rundata.h"
 #include "util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +43,8 @@ struct report {
 	struct group_fig *g;
 	size_t ng;
 	json_t *metrics;
-	char plots[4][32];		/* names of plots that rendered */
+	char plots[8][32];		/* names of plots that rendered */
+	struct tracefig tf;		/* trace.dat, when there is one */
 	size_t nplots;
 	char plot_err[256];
 };
@@ -85,7 +88,12 @@ static void gather(struct report *r)
 
 		f->name = jstr(g, "name");
 		f->completed = jint(g, "completed");
-		f->throughput = el > 0 ? (double)f->completed / el : NAN;
+		/* the measured phase when the module knows it (measure_begin/end) */
+		if (json_is_integer(json_object_get(g, "measured_ns")) && jint(g, "measured_ns") > 0)
+			f->throughput = (double)jint(g, "measured_completed") * 1e9 /
+					(double)jint(g, "measured_ns");
+		else
+			f->throughput = el > 0 ? (double)f->completed / el : NAN;
 		f->max_conc = jint(g, "max_concurrency");
 		lat = rundata_hist(&r->rd, f->name, "lat");
 		run = rundata_hist(&r->rd, f->name, "run");
@@ -272,6 +280,52 @@ static void plot_timeline(struct report *r, const char *pdir)
 	free(body);
 }
 
+/* Where the module's work ran over time: executions per CPU per trace bin. */
+static void plot_heatmap(struct report *r, const char *pdir)
+{
+	const struct wqtrace *t = &r->tf.t;
+	size_t nbins = 0;
+	uint64_t *sum;
+	FILE *f;
+	char *body;
+
+	if (!r->tf.have)
+		return;
+	for (size_t g = 0; g < r->tf.ng; g++)
+		if (r->tf.g[g].fn && r->tf.g[g].fn->nbins > nbins)
+			nbins = r->tf.g[g].fn->nbins;
+	if (!nbins)
+		return;
+	sum = xcalloc(nbins * t->ncpus, sizeof(*sum));
+	for (size_t g = 0; g < r->tf.ng; g++) {
+		const struct wqtrace_fn *fn = r->tf.g[g].fn;
+
+		for (size_t i = 0; fn && i < fn->nbins * t->ncpus; i++)
+			sum[i] += fn->bins[i];
+	}
+	f = data_file(pdir, "heatmap.dat");
+	if (!f) {
+		free(sum);
+		return;
+	}
+	/* gnuplot "with image": x y value, one block per bin */
+	for (size_t b = 0; b < nbins; b++) {
+		for (unsigned int c = 0; c < t->ncpus; c++)
+			fprintf(f, "%.3f %u %llu\n", (double)(b * t->bin_ns) / 1e9 + (double)t->bin_ns / 2e9,
+				c, (unsigned long long)sum[b * t->ncpus + c]);
+		fputc('\n', f);
+	}
+	fclose(f);
+	free(sum);
+	body = xasprintf("set xlabel 'seconds into the trace'\nset ylabel 'CPU'\n"
+			 "set ytics 1\nset cblabel 'items started per %.0f ms'\n"
+			 "set palette defined (0 'white', 1 '#fee08b', 2 '#fc8d59', 3 '#d73027')\n"
+			 "plot 'heatmap.dat' using 1:2:3 with image notitle",
+			 (double)t->bin_ns / 1e6);
+	add_plot(r, pdir, "heatmap", body);
+	free(body);
+}
+
 /* --- output ------------------------------------------------------------ */
 
 struct out {
@@ -364,6 +418,198 @@ static bool have_plot(const struct report *r, const char *name)
 		if (!strcmp(r->plots[i], name))
 			return true;
 	return false;
+}
+
+/* The trace's own view, its agreement with the module, and the oracles rebuilt from it. */
+static void write_trace(struct report *r, struct out *o)
+{
+	const struct tracefig *tf = &r->tf;
+	const struct wqtrace *t = &tf->t;
+	char line[768];
+	size_t shown = 0;
+
+	o_head(o, 2, "Trace (trace.dat)");
+	if (!tf->have) {
+		snprintf(line, sizeof(line), "%s", tf->err[0] ? tf->err : "No trace.dat in this run.");
+		o_text(o, line);
+		return;
+	}
+	snprintf(line, sizeof(line),
+		 "%" PRIu64 " events over %.3f s on %u CPUs; lost by the ring buffer: %" PRIu64
+		 "%s; undecodable: %" PRIu64 "%s%s. Work items: %" PRIu64 " executions, %" PRIu64
+		 " paired with their queue_work, %" PRIu64 " queued before the trace, %" PRIu64
+		 " queued again while running, %" PRIu64 " pending and %" PRIu64
+		 " running at the end; at most %" PRIu64 " items tracked at once.",
+		 t->events, (double)(t->last_ts - t->first_ts) / 1e9, t->ncpus, t->missed_events,
+		 t->missed_unknown ? " (and pages with an unknown loss)" : "", t->bad_records,
+		 t->note[0] ? ": " : "", t->note, t->executed, t->matched, t->unmatched,
+		 t->requeued_running, t->pending_at_end, t->running_at_end, t->inflight_max);
+	o_text(o, line);
+
+	o_head(o, 3, "Module and trace agree?");
+	snprintf(line, sizeof(line),
+		 "Each figure from the module (kmod-stats.json) and, independently, from the trace "
+		 "(queue_work → execute_start, execute_start → execute_end). Tolerance: %.0f%% or "
+		 "%.0f µs, whichever is larger; throughput %.0f%%. %s",
+		 TRACEFIG_TOL_PCT, TRACEFIG_TOL_NS / 1e3, TRACEFIG_TOL_PCT,
+		 tf->disagree ? "DISAGREEMENT: one of the two is wrong for the figures marked NO."
+			      : "All figures agree.");
+	o_text(o, line);
+	o_table_begin(o);
+	o_row(o, (const char *[]){ "group", "figure", "module", "trace", "agree" }, 5, true);
+	for (size_t g = 0; g < tf->ng; g++) {
+		const struct tracefig_group *G = &tf->g[g];
+
+		for (int k = 0; k < TF_NFIG; k++) {
+			char a[32], b[32];
+
+			if (k == TF_TPUT) {
+				snprintf(a, sizeof(a), "%.0f", G->module[k]);
+				snprintf(b, sizeof(b), "%.0f", G->trace[k]);
+			} else {
+				fmt_ns(a, sizeof(a), G->module[k]);
+				fmt_ns(b, sizeof(b), G->trace[k]);
+			}
+			o_row(o, (const char *[]){ G->name, tracefig_fig_name[k], a,
+						   G->fn ? b : "not in trace",
+						   G->agree[k] ? "yes" : "NO" }, 5, false);
+		}
+	}
+	o_table_end(o);
+
+	o_head(o, 3, "Workqueues in the trace");
+	o_text(o, "Per workqueue and function, busiest first (at most 15): queue→activate is time "
+		  "held back by max_active, activate→start waiting for a worker; \"away\" counts "
+		  "executions on another CPU than the one asked for with queue_work_on.");
+	o_table_begin(o);
+	o_row(o, (const char *[]){ "workqueue", "function", "executed", "q→activate p99",
+				   "activate→start p99", "q→start p50", "q→start p99", "run p50",
+				   "kworkers", "away" }, 10, true);
+	while (shown < 15 && shown < t->nfns) {
+		const struct wqtrace_fn *best = NULL;
+		char v[8][32];
+
+		/* selection by rank: the tables are small */
+		for (size_t i = 0; i < t->nfns; i++) {
+			size_t rank = 0;
+
+			for (size_t j = 0; j < t->nfns; j++)
+				if (t->fns[j]->executed > t->fns[i]->executed ||
+				    (t->fns[j]->executed == t->fns[i]->executed && j < i))
+					rank++;
+			if (rank == shown)
+				best = t->fns[i];
+		}
+		shown++;
+		if (!best)
+			break;
+		snprintf(v[0], 32, "%" PRIu64, best->executed);
+		fmt_ns(v[1], 32, best->queue_to_activate.count ?
+			(double)loghist_quantile(&best->queue_to_activate, 0.99) : NAN);
+		fmt_ns(v[2], 32, best->activate_to_start.count ?
+			(double)loghist_quantile(&best->activate_to_start, 0.99) : NAN);
+		fmt_ns(v[3], 32, best->queue_to_start.count ?
+			(double)loghist_quantile(&best->queue_to_start, 0.50) : NAN);
+		fmt_ns(v[4], 32, best->queue_to_start.count ?
+			(double)loghist_quantile(&best->queue_to_start, 0.99) : NAN);
+		fmt_ns(v[5], 32, best->run.count ? (double)loghist_quantile(&best->run, 0.5) : NAN);
+		snprintf(v[6], 32, "%zu", best->npids);
+		snprintf(v[7], 32, "%" PRIu64, best->cross_cpu);
+		o_row(o, (const char *[]){ best->workqueue, best->function, v[0], v[1], v[2], v[3],
+					   v[4], v[5], v[6], v[7] }, 10, false);
+	}
+	o_table_end(o);
+	if (have_plot(r, "heatmap"))
+		o_plot(o, r->rd.dir, "heatmap",
+		       "Where the module's work ran: items started per CPU and time bin (trace.dat)");
+
+	o_head(o, 3, "Oracles rebuilt from the trace");
+	snprintf(line, sizeof(line),
+		 "Bound placement: %" PRIu64 " executions queued for a CPU, %" PRIu64
+		 " excused (that CPU changed state within %d ms, or the kernel kept the item on "
+		 "the pool it was still running on), %" PRIu64 " violations — %s. Unbound containment (masks from "
+		 "events.csv): %" PRIu64 " checked after a mask change, %" PRIu64 " in the grace "
+		 "window, %" PRIu64 " queued under the old mask, %" PRIu64 " with no CPU of the "
+		 "mask online, %" PRIu64 " violations — %s.",
+		 tf->bound_checked, tf->bound_excused, TRACEFIG_GRACE_MS, tf->bound_violations,
+		 tf->bound_violations ? "FAIL" : "pass", tf->unbound_checked, tf->unbound_grace,
+		 tf->unbound_stale, tf->unbound_offline, tf->unbound_violations,
+		 tf->unbound_violations ? "FAIL" : "pass");
+	o_text(o, line);
+	if (tf->nbad) {
+		o_text(o, "First offending executions:");
+		o_table_begin(o);
+		o_row(o, (const char *[]){ "group", "work", "start (trace s)", "ran on CPU",
+					   "asked for", "allowed mask" }, 6, true);
+		for (size_t i = 0; i < tf->nbad; i++) {
+			const struct tracefig_offence *b = &tf->bad[i];
+			char v[4][32];
+
+			snprintf(v[0], 32, "0x%" PRIx64, b->work);
+			snprintf(v[1], 32, "%.6f", (double)b->ts_ns / 1e9);
+			snprintf(v[2], 32, "%d", b->cpu);
+			snprintf(v[3], 32, "%d", b->req_cpu);
+			o_row(o, (const char *[]){ b->group, v[0], v[1], v[2],
+						   b->req_cpu >= 0 && b->req_cpu < 4096 ? v[3] : "-",
+						   b->mask[0] ? b->mask : "-" }, 6, false);
+		}
+		o_table_end(o);
+	}
+
+	if (t->nhptrans) {
+		o_head(o, 3, "Hotplug from cpuhp_enter/exit");
+		o_table_begin(o);
+		o_row(o, (const char *[]){ "CPU", "direction", "start (trace s)", "duration",
+					   "steps", "failed steps", "complete" }, 7, true);
+		for (size_t i = 0; i < t->nhptrans; i++) {
+			const struct wqtrace_hptrans *h = &t->hptrans[i];
+			char v[5][32];
+
+			snprintf(v[0], 32, "%d", h->cpu);
+			snprintf(v[1], 32, "%.6f", (double)h->start_ts / 1e9);
+			fmt_ns(v[2], 32, (double)(h->end_ts - h->start_ts));
+			snprintf(v[3], 32, "%u", h->steps);
+			snprintf(v[4], 32, "%u", h->failed);
+			o_row(o, (const char *[]){ v[0], h->up ? "online" : "offline", v[1], v[2],
+						   v[3], v[4], h->complete ? "yes" : "NO" }, 7, false);
+		}
+		o_table_end(o);
+		o_text(o, "Slowest hotplug states (mean time in the callback, at most 10):");
+		o_table_begin(o);
+		o_row(o, (const char *[]){ "direction", "state", "callback", "count", "mean", "max",
+					   "failed" }, 7, true);
+		for (size_t k = 0; k < 10 && k < t->nhpstates; k++) {
+			const struct wqtrace_hpstate *best = NULL;
+			char v[5][32];
+
+			for (size_t i = 0; i < t->nhpstates; i++) {
+				size_t rank = 0;
+				const struct wqtrace_hpstate *a = &t->hpstates[i];
+
+				for (size_t j = 0; j < t->nhpstates; j++) {
+					const struct wqtrace_hpstate *b = &t->hpstates[j];
+					double ma = a->count ? (double)a->total_ns / (double)a->count : 0;
+					double mb = b->count ? (double)b->total_ns / (double)b->count : 0;
+
+					if (mb > ma || (mb == ma && j < i))
+						rank++;
+				}
+				if (rank == k)
+					best = a;
+			}
+			if (!best)
+				break;
+			snprintf(v[0], 32, "%d", best->idx);
+			snprintf(v[1], 32, "%" PRIu64, best->count);
+			fmt_ns(v[2], 32, best->count ? (double)best->total_ns / (double)best->count : NAN);
+			fmt_ns(v[3], 32, (double)best->max_ns);
+			snprintf(v[4], 32, "%" PRIu64, best->failed);
+			o_row(o, (const char *[]){ best->up ? "online" : "offline", v[0],
+						   best->function ? best->function : "?", v[1], v[2],
+						   v[3], v[4] }, 7, false);
+		}
+		o_table_end(o);
+	}
 }
 
 static void write_body(struct report *r, struct out *o)
@@ -464,6 +710,7 @@ static void write_body(struct report *r, struct out *o)
 			      false);
 		o_table_end(o);
 	}
+	write_trace(r, o);
 	if (r->plot_err[0]) {
 		snprintf(line, sizeof(line), "Plots incomplete: %s", r->plot_err);
 		o_text(o, line);
@@ -531,11 +778,13 @@ static int report_one(const char *dir, bool print)
 		return 1;
 	}
 	gather(&r);
+	tracefig_load(&r.tf, &r.rd);
 	pdir = path_join(dir, "plots");
 	if (plot_available() && mkdir_p(pdir, 0755) == 0) {
 		plot_latency(&r, pdir);
 		plot_cpus(&r, pdir);
 		plot_timeline(&r, pdir);
+		plot_heatmap(&r, pdir);
 	}
 	free(pdir);
 	/* the metrics go into summary.json, where `wqbench compare` finds them */
@@ -562,6 +811,7 @@ static int report_one(const char *dir, bool print)
 	}
 	json_decref(r.metrics);
 	free(r.g);
+	tracefig_free(&r.tf);
 	rundata_free(&r.rd);
 	return rc;
 }

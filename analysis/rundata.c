@@ -182,6 +182,9 @@ static void csv_row_cb(int c, void *data)
 		snprintf(e->outcome, sizeof(e->outcome), "%.*s", (int)sizeof(e->outcome) - 1, cs->field[5]);
 		if (parse_i64(cs->field[6], &e->latency_us))
 			e->latency_us = -1;
+		if (cs->nf >= 8)
+			snprintf(e->detail, sizeof(e->detail), "%.*s", (int)sizeof(e->detail) - 1,
+				 cs->field[7]);
 	}
 	cs->nf = 0;
 }

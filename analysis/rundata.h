@@ -25,6 +25,7 @@ struct run_event {
 	int64_t t_ms;
 	char source[24], action[24], target[40], value[72], outcome[24];
 	int64_t latency_us;
+	char detail[80];	/* cpumask rows: the effective mask read back */
 };
 
 struct rundata {
