@@ -19,7 +19,7 @@ DEB_PACKAGES := build-essential pkg-config pahole cpio xz-utils busybox-static \
 	kmod qemu-system-x86 qemu-utils linux-perf trace-cmd stress-ng fio \
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libinih-dev \
 	libjansson-dev libcmocka-dev libcsv-dev gnuplot-nox valgrind perl chromium \
-	python3-jsonschema python3-yaml
+	python3-jsonschema python3-yaml time
 
 PKGS    := libtracefs libtraceevent libtracecmd inih jansson
 CC      ?= cc

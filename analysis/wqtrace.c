@@ -46,9 +46,11 @@ struct hpopen {
 
 struct wqtrace_priv {
 	struct wqtrace_opts opts;
-	/* interned strings */
+	/* interned strings, and a hash index of them (index + 1; 0 = empty) */
 	char **str;
 	size_t nstr, capstr;
+	size_t *stridx;
+	size_t stridxcap;
 	/* work map */
 	struct wstate *map;
 	size_t mapcap, mapn;
@@ -82,15 +84,46 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 	return q;
 }
 
-/* interned strings: pointer-comparable, freed once */
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int stridx_rebuild(struct wqtrace_priv *p, size_t cap)
+{
+	size_t *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -1;
+	for (size_t k = 0; k < p->nstr; k++) {
+		size_t i = hash_str(p->str[k]) & (cap - 1);
+
+		while (n[i])
+			i = (i + 1) & (cap - 1);
+		n[i] = k + 1;
+	}
+	free(p->stridx);
+	p->stridx = n;
+	p->stridxcap = cap;
+	return 0;
+}
+
+/* interned strings: pointer-comparable, freed once; NULL when out of memory */
 static const char *intern(struct wqtrace_priv *p, const char *s)
 {
-	char **v;
-	char *d;
+	size_t i;
+	char **v, *d;
 
-	for (size_t i = p->nstr; i-- > 0;)
-		if (!strcmp(p->str[i], s))
-			return p->str[i];
+	if ((p->nstr + 1) * 2 > p->stridxcap &&
+	    stridx_rebuild(p, p->stridxcap ? p->stridxcap * 2 : 64) < 0)
+		return NULL;
+	for (i = hash_str(s) & (p->stridxcap - 1); p->stridx[i]; i = (i + 1) & (p->stridxcap - 1))
+		if (!strcmp(p->str[p->stridx[i] - 1], s))
+			return p->str[p->stridx[i] - 1];
 	v = grow(p->str, &p->capstr, p->nstr + 1, sizeof(*v));
 	if (!v)
 		return NULL;
@@ -99,6 +132,7 @@ static const char *intern(struct wqtrace_priv *p, const char *s)
 	if (!d)
 		return NULL;
 	p->str[p->nstr++] = d;
+	p->stridx[i] = p->nstr;
 	return d;
 }
 
@@ -303,12 +337,18 @@ static void count_type(struct wqtrace *t, const char *name)
 {
 	struct wqtrace_evcount *v;
 
+	/* names from the reader are interned: a pointer match is the usual case */
 	for (size_t i = 0; i < t->ntypes; i++)
-		if (t->types[i].name == name || !strcmp(t->types[i].name, name)) {
+		if (t->types[i].name == name) {
 			t->types[i].count++;
 			return;
 		}
 	name = intern(t->priv, name);
+	for (size_t i = 0; name && i < t->ntypes; i++)
+		if (t->types[i].name == name) {
+			t->types[i].count++;
+			return;
+		}
 	v = realloc(t->types, (t->ntypes + 1) * sizeof(*v));
 	if (!v || !name)
 		return;
@@ -687,6 +727,7 @@ void wqtrace_free(struct wqtrace *t)
 		for (size_t i = 0; i < p->nstr; i++)
 			free(p->str[i]);
 		free(p->str);
+		free(p->stridx);
 		free(p->map);
 		free(p->fnidx);
 		free(p->open);
@@ -730,6 +771,14 @@ struct tepcache {
 	struct tep_handle *tep;
 	struct decoder *d;
 	size_t n;
+	/* common_type and common_pid, read directly (NULL: through the library) */
+	struct tep_format_field *type, *pid;
+};
+
+/* function address -> interned name: one bsearch of kallsyms per address */
+struct symslot {
+	unsigned long long addr;
+	const char *name;
 };
 
 struct reader {
@@ -737,8 +786,38 @@ struct reader {
 	struct tepcache *tc;
 	size_t ntc;
 	int err;
-	char fnbuf[64];
+	bool swap;		/* file and host byte order differ: use libtraceevent */
+	struct tepcache *tc_last;	/* of the last decoder_for() */
+	struct symslot *sym;
+	size_t symcap, nsym;
 };
+
+/*
+ * A number field of the record.  The common case -- same byte order,
+ * 4 or 8 bytes -- is read directly: a million events make the library
+ * call's generality show.
+ */
+static bool num(const struct reader *r, struct tep_format_field *f, struct tep_record *rec,
+		unsigned long long *v)
+{
+	if (!f || f->offset < 0 || f->offset + f->size > rec->size)
+		return false;
+	if (!r->swap && f->size == 8) {
+		uint64_t x;
+
+		memcpy(&x, (const char *)rec->data + f->offset, 8);
+		*v = x;
+		return true;
+	}
+	if (!r->swap && f->size == 4) {
+		uint32_t x;
+
+		memcpy(&x, (const char *)rec->data + f->offset, 4);
+		*v = (f->flags & TEP_FIELD_IS_SIGNED) ? (unsigned long long)(long long)(int32_t)x : x;
+		return true;
+	}
+	return tep_read_number_field(f, rec->data, v) == 0;
+}
 
 static struct decoder *decoder_for(struct reader *r, struct tep_handle *tep,
 				   struct tep_record *rec)
@@ -760,8 +839,20 @@ static struct decoder *decoder_for(struct reader *r, struct tep_handle *tep,
 		c = &r->tc[r->ntc++];
 		memset(c, 0, sizeof(*c));
 		c->tep = tep;
+		{
+			struct tep_event **all = tep_list_events(tep, TEP_EVENT_SORT_ID);
+
+			if (all && all[0]) {
+				c->type = tep_find_common_field(all[0], "common_type");
+				c->pid = tep_find_common_field(all[0], "common_pid");
+			}
+		}
 	}
-	id = tep_data_type(tep, rec);
+	{
+		unsigned long long v;
+
+		id = c->type && num(r, c->type, rec, &v) ? (int)v : tep_data_type(tep, rec);
+	}
 	if (id < 0 || id > 65535)
 		return NULL;
 	if ((size_t)id >= c->n) {
@@ -773,6 +864,7 @@ static struct decoder *decoder_for(struct reader *r, struct tep_handle *tep,
 		c->d = v;
 		c->n = n;
 	}
+	r->tc_last = c;
 	d = &c->d[id];
 	if (d->known)
 		return d;
@@ -827,21 +919,45 @@ static struct decoder *decoder_for(struct reader *r, struct tep_handle *tep,
 	return d;
 }
 
-static bool num(struct tep_format_field *f, struct tep_record *rec, unsigned long long *v)
-{
-	if (!f || f->offset + f->size > rec->size)
-		return false;
-	return tep_read_number_field(f, rec->data, v) == 0;
-}
-
+/* the name of a function address, interned; NULL when out of memory */
 static const char *symbol(struct reader *r, struct tep_handle *tep, unsigned long long addr)
 {
-	const char *s = tep_find_function(tep, addr);
+	size_t i;
+	const char *s;
+	char buf[32];
 
-	if (s)
-		return s;
-	snprintf(r->fnbuf, sizeof(r->fnbuf), "0x%llx", addr);
-	return r->fnbuf;
+	if ((r->nsym + 1) * 2 > r->symcap) {
+		size_t cap = r->symcap ? r->symcap * 2 : 256;
+		struct symslot *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t k = 0; k < r->symcap; k++) {
+			if (!r->sym[k].name)
+				continue;
+			for (i = hash64(r->sym[k].addr) & (cap - 1); n[i].name; i = (i + 1) & (cap - 1))
+				;
+			n[i] = r->sym[k];
+		}
+		free(r->sym);
+		r->sym = n;
+		r->symcap = cap;
+	}
+	for (i = hash64(addr) & (r->symcap - 1); r->sym[i].name; i = (i + 1) & (r->symcap - 1))
+		if (r->sym[i].addr == addr)
+			return r->sym[i].name;
+	s = tep_find_function(tep, addr);
+	if (!s) {
+		snprintf(buf, sizeof(buf), "0x%llx", addr);
+		s = buf;
+	}
+	s = intern(r->t->priv, s);
+	if (s) {
+		r->sym[i].addr = addr;
+		r->sym[i].name = s;
+		r->nsym++;
+	}
+	return s;
 }
 
 static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, void *arg)
@@ -856,7 +972,8 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, 
 
 	/* the iterator's cpu is its own index with several buffers: use the record's */
 	(void)cpu;
-	ev.pid = tep_data_pid(tep, rec);
+	ev.pid = d && r->tc_last && r->tc_last->pid && num(r, r->tc_last->pid, rec, &v) ?
+		 (int)v : tep_data_pid(tep, rec);
 	if (!d || !d->ev) {
 		ev.kind = WQTRACE_EV_BAD;
 	} else {
@@ -868,18 +985,18 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, 
 	case WQTRACE_EV_ACTIVATE:
 	case WQTRACE_EV_START:
 	case WQTRACE_EV_END:
-		if (!num(d->work, rec, &v)) {
+		if (!num(r, d->work, rec, &v)) {
 			ev.kind = WQTRACE_EV_BAD;
 			break;
 		}
 		ev.work = v;
-		if (d->function && num(d->function, rec, &v))
+		if (d->function && num(r, d->function, rec, &v))
 			ev.function = symbol(r, tep, v);
 		if (ev.kind != WQTRACE_EV_QUEUE)
 			break;
-		if (d->req_cpu && num(d->req_cpu, rec, &v))
+		if (d->req_cpu && num(r, d->req_cpu, rec, &v))
 			ev.req_cpu = v > INT32_MAX ? INT32_MAX : (int)v;
-		if (d->pool_cpu && num(d->pool_cpu, rec, &v))
+		if (d->pool_cpu && num(r, d->pool_cpu, rec, &v))
 			ev.pool_cpu = v > INT32_MAX ? INT32_MAX : (int)v;
 		if (d->workqueue && (d->workqueue->flags & TEP_FIELD_IS_STRING)) {
 			int len = 0;
@@ -889,7 +1006,7 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, 
 				snprintf(wqbuf, sizeof(wqbuf), "%.*s", (int)strnlen(s, (size_t)len), s);
 				ev.workqueue = wqbuf;
 			}
-		} else if (d->workqueue && num(d->workqueue, rec, &v)) {
+		} else if (d->workqueue && num(r, d->workqueue, rec, &v)) {
 			/* older kernels record the workqueue_struct pointer */
 			snprintf(wqbuf, sizeof(wqbuf), "0x%llx", v);
 			ev.workqueue = wqbuf;
@@ -897,19 +1014,19 @@ static int on_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, 
 		break;
 	case WQTRACE_EV_HP_ENTER:
 	case WQTRACE_EV_HP_EXIT:
-		if (!num(d->hp_cpu, rec, &v))
+		if (!num(r, d->hp_cpu, rec, &v))
 			goto bad;
 		ev.hp_cpu = (int)v;
-		if (!num(d->hp_idx, rec, &v))
+		if (!num(r, d->hp_idx, rec, &v))
 			goto bad;
 		ev.hp_idx = (int)(long long)(int)v;
 		if (ev.kind == WQTRACE_EV_HP_ENTER) {
-			if (!num(d->hp_target, rec, &v))
+			if (!num(r, d->hp_target, rec, &v))
 				goto bad;
 			ev.hp_target = (int)v;
-			if (d->hp_fun && num(d->hp_fun, rec, &v))
+			if (d->hp_fun && num(r, d->hp_fun, rec, &v))
 				ev.function = symbol(r, tep, v);
-		} else if (d->hp_ret && num(d->hp_ret, rec, &v)) {
+		} else if (d->hp_ret && num(r, d->hp_ret, rec, &v)) {
 			ev.hp_ret = (int)v;
 		}
 		break;
@@ -957,6 +1074,8 @@ int wqtrace_read(const char *path, const struct wqtrace_opts *opts, struct wqtra
 		if (b)
 			h[nh++] = b;
 	}
+	r.swap = tep_is_file_bigendian(tracecmd_get_tep(top)) !=
+		 tep_is_local_bigendian(tracecmd_get_tep(top));
 	tracecmd_iterate_events_multi(h, nh, on_record, &r);
 	if (r.err < 0) {
 		snprintf(err, errlen, "%s: out of memory while reading", path);
@@ -969,5 +1088,6 @@ int wqtrace_read(const char *path, const struct wqtrace_opts *opts, struct wqtra
 	for (size_t i = 0; i < r.ntc; i++)
 		free(r.tc[i].d);
 	free(r.tc);
+	free(r.sym);
 	return rc;
 }

@@ -7,6 +7,7 @@ int cmd_run(int argc, char **argv);	/* harness/run.c */
 int cmd_check(int argc, char **argv);	/* harness/scenario.c */
 int cmd_report(int argc, char **argv);	/* analysis/report.c */
 int cmd_compare(int argc, char **argv);	/* analysis/compare.c */
+int cmd_trace(int argc, char **argv);	/* analysis/tracesum.c */
 int cmd_restore(int argc, char **argv);	/* harness/state.c */
 int cmd_kernel(int argc, char **argv);	/* harness/kernel.c */
 int cmd_kmod(int argc, char **argv);	/* harness/kmodbuild.c */

@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
 	{ "check", cmd_check, "validate scenario or suite files without running" },
 	{ "report", cmd_report, "summarise result directories" },
 	{ "compare", cmd_compare, "judge candidate runs against baseline runs" },
+	{ "trace", cmd_trace, "summarise a trace.dat: workqueue latencies, hotplug steps" },
 	{ "restore", cmd_restore, "put back system state saved by an interrupted --host run" },
 	{ "kernel", cmd_kernel, "fetch and list guest kernels" },
 	{ "kmod", cmd_kmod, "build wqbench.ko against kernels" },

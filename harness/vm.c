@@ -555,10 +555,12 @@ int cmd_guest(int argc, char **argv)
 		{ "append", required_argument, NULL, 'A' },
 		{ "init", required_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "share", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *kname = "6.12", *kimg = NULL, *kbuild = NULL, *console = NULL;
+	const char *keep_share = NULL;
 	struct vm_opts o = { .cpus = 4, .memory_mib = 1024, .accel = "tcg", .echo_console = true };
 	struct wqb_kernel k;
 	struct vm_result res;
@@ -601,8 +603,17 @@ int cmd_guest(int argc, char **argv)
 		case 'A': o.extra_cmdline = optarg; break;
 		case 'I': o.init_override = optarg; break;
 		case 'q': o.echo_console = false; break;
+		case 's':
+			if (!is_dir(optarg)) {
+				wqb_err("--share %s: not a directory", optarg);
+				return 2;
+			}
+			keep_share = optarg;
+			break;
 		case 'h':
-			printf("usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE] -- CMD [ARG...]\n");
+			printf("usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE]\n"
+			       "                          [--share DIR] -- CMD [ARG...]\n"
+			       "  --share DIR  the guest's writable /run/wqbench/results (kept); default a temporary one\n");
 			return 0;
 		default:
 			return 2;
@@ -614,7 +625,7 @@ int cmd_guest(int argc, char **argv)
 	}
 	if (kimg || kbuild ? kernel_custom(kimg, kbuild, &k) : kernel_resolve(kname, true, &k))
 		return 2;
-	share = mkdtemp(tmpl);
+	share = keep_share ? (char *)keep_share : mkdtemp(tmpl);
 	if (!share) {
 		wqb_err("mkdtemp: %s", strerror(errno));
 		kernel_free(&k);
@@ -635,9 +646,10 @@ int cmd_guest(int argc, char **argv)
 	} else {
 		rc = res.harness_rc;
 	}
-	if (!console)
+	/* a --share directory is the caller's: what the guest wrote stays */
+	if (!keep_share && !console)
 		remove_tree(share);
-	else
+	else if (!keep_share)
 		rmdir(share);
 	free(log);
 	kernel_free(&k);
