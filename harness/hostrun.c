@@ -19,6 +19,7 @@
 #include "meta.h"
 #include "perfstat.h"
 #include "progress.h"
+#include "requires.h"
 #include "result.h"
 #include "samples.h"
 #include "state.h"
@@ -253,6 +254,22 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	p = path_join(res.dir, "scenario.wqb");
 	write_file_atomic(p, s->text, strlen(s->text), 0644);
 	free(p);
+
+	/* a kernel without what the scenario needs is a SKIP, before any change */
+	if (s->requires) {
+		char why[256];
+
+		if (!requires_met(s->requires, why, sizeof(why))) {
+			res.skipped = true;
+			result_check(&res, "requires", CHECK_SKIP, "%s", why);
+			json_object_set_new(res.extra, "skip_reason", json_string(why));
+			result_write_verdict(&res, s->name, true);
+			wqb_info("%s: SKIP: %s (%s)", s->name, why, res.dir);
+			result_close(&res);
+			return WQB_RC_SKIP;
+		}
+		result_check(&res, "requires", CHECK_PASS, "%s: present", s->requires);
+	}
 
 	if ((r = dmesg_begin(&dm)) < 0)
 		wqb_warn("cannot read /dev/kmsg: %s; dmesg will not be judged", strerror(-r));

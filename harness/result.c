@@ -205,7 +205,8 @@ int result_write_verdict(struct run_result *r, const char *scenario, bool comple
 	if (!complete)
 		json_array_append_new(reasons, json_string("run incomplete: interrupted or crashed"));
 	json_object_set_new(j, "scenario", json_string(scenario));
-	json_object_set_new(j, "verdict", json_string(failed ? "fail" : "pass"));
+	json_object_set_new(j, "verdict",
+			    json_string(failed ? "fail" : r->skipped ? "skip" : "pass"));
 	json_object_set_new(j, "complete", json_boolean(complete));
 	json_object_set_new(j, "reasons", reasons);
 	json_object_set_new(j, "checks", checks);

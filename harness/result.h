@@ -30,7 +30,11 @@ struct run_result {
 	struct run_check *checks;
 	size_t nchecks;
 	json_t *extra;		/* merged into summary.json */
+	bool skipped;		/* the run could not start: verdict "skip" */
 };
+
+/* exit status of a run that was skipped ([global] requires not met) */
+#define WQB_RC_SKIP 4
 
 int result_open(struct run_result *r, const char *dir);
 void result_close(struct run_result *r);

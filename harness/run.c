@@ -42,6 +42,7 @@ struct run_opts {
 	unsigned int cpus;		/* 0 = from the scenario */
 	uint64_t memory_mib;		/* 0 = from the scenario */
 	uint64_t grace_s;
+	uint64_t duration_ms;		/* 0 = from the scenario */
 };
 
 static void usage(FILE *f)
@@ -54,6 +55,8 @@ static void usage(FILE *f)
 		"  --cpus N, --memory M   guest size (default: the scenario's, else 4 and 1G)\n"
 		"  --accel tcg|kvm|auto   QEMU accelerator (default tcg; kvm only if a probe boots)\n"
 		"  --grace S              seconds a guest may take beyond the scenario (default 180)\n"
+		"  --duration D           measured phase of every scenario, like 10m or 2h\n"
+		"                         (overrides the files: torture runs of any length)\n"
 		"  --results DIR          where result directories go (default ./results)\n"
 		"  --append ARGS          extra guest kernel command line\n"
 		"  --guest-init FILE      use FILE as the guest's /init (failure simulation)\n"
@@ -133,6 +136,9 @@ static const char *verdict_of(const char *dir)
 	if (j && json_is_string(json_object_get(j, "verdict")) &&
 	    strcmp(json_string_value(json_object_get(j, "verdict")), "pass") == 0)
 		v = "pass";
+	else if (j && json_is_string(json_object_get(j, "verdict")) &&
+		 strcmp(json_string_value(json_object_get(j, "verdict")), "skip") == 0)
+		v = "skip";
 	json_decref(j);
 	free(sp);
 	return v;
@@ -275,6 +281,10 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 	argv_add(&ga, guest_list);
 	argv_add(&ga, "--kmod");
 	argv_add(&ga, ko);
+	if (ro->duration_ms) {
+		argv_add(&ga, "--duration");
+		argv_addf(&ga, "%llums", (unsigned long long)ro->duration_ms);
+	}
 	if (k->config && path_exists(k->config)) {
 		argv_add(&ga, "--kernel-config");
 		argv_add(&ga, k->config);
@@ -333,7 +343,8 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 			}
 		}
 		finish_guest_summary(runs[i].dir, runs[i].name, k, &rv);
-		runs[i].rc = strcmp(verdict_of(runs[i].dir), "pass") == 0 ? 0 : 1;
+		runs[i].rc = strcmp(verdict_of(runs[i].dir), "pass") == 0 ? 0 :
+			     strcmp(verdict_of(runs[i].dir), "skip") == 0 ? WQB_RC_SKIP : 1;
 		if (rv.outcome != VM_OK)
 			wqb_err("%s: %s (console: %s/console.log)", runs[i].name, rv.reason,
 				runs[i].dir);
@@ -379,6 +390,8 @@ static int run_on_host(const struct run_opts *ro, const char *scenario_path,
 		free(err);
 		return 2;
 	}
+	if (ro->duration_ms)
+		s.duration_ms = ro->duration_ms;
 	uname(&u);
 	ko = ro->kmod ? xstrdup(ro->kmod) : kmod_path_for_release(u.release);
 	if (!path_exists(ko)) {
@@ -434,7 +447,7 @@ static int run_batch_on_host(const struct run_opts *ro, const char *list)
 		*scen++ = '\0';
 		*label++ = '\0';
 		if (scenario_load(scen, &s, &err) == 0) {
-			budget = s.warmup_ms + s.duration_ms;
+			budget = s.warmup_ms + (ro->duration_ms ? ro->duration_ms : s.duration_ms);
 			scenario_free(&s);
 		} else {
 			free(err);	/* run_on_host reports it */
@@ -445,7 +458,7 @@ static int run_batch_on_host(const struct run_opts *ro, const char *list)
 		free(got);
 		printf("%s%d\n", RUN_END, rc);
 		fflush(stdout);
-		if (rc > worst)
+		if (rc != WQB_RC_SKIP && rc > worst)
 			worst = rc;
 	}
 	free(text);
@@ -461,7 +474,17 @@ static void ktap_subtest(FILE *f, const char *dir, size_t n, const char *name, i
 	if (text)
 		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 			fprintf(f, "  %s\n", line);
-	fprintf(f, "%s %zu %s\n", rc == 0 ? "ok" : "not ok", n, name);
+	if (rc == WQB_RC_SKIP) {
+		char *sp = dir ? path_join(dir, "summary.json") : NULL;
+		json_t *j = sp ? json_load_file(sp, 0, NULL) : NULL;
+		const char *why = json_string_value(json_object_get(j, "skip_reason"));
+
+		fprintf(f, "ok %zu %s # SKIP %s\n", n, name, why ? why : "requirements not met");
+		json_decref(j);
+		free(sp);
+	} else {
+		fprintf(f, "%s %zu %s\n", rc == 0 ? "ok" : "not ok", n, name);
+	}
 	free(text);
 	free(kp);
 }
@@ -477,6 +500,7 @@ int cmd_run(int argc, char **argv)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "grace", required_argument, NULL, 'g' },
+		{ "duration", required_argument, NULL, 'D' },
 		{ "results", required_argument, NULL, 'r' },
 		{ "result-dir", required_argument, NULL, 'd' },
 		{ "kmod", required_argument, NULL, 'K' },
@@ -492,7 +516,7 @@ int cmd_run(int argc, char **argv)
 	struct wqb_suite suite = { 0 };
 	char *results_root = NULL, *ko = NULL, *err = NULL;
 	struct planned_run *runs = NULL;
-	size_t total = 0, failed = 0;
+	size_t total = 0, failed = 0, skipped = 0;
 	bool have_kernel = false;
 	uint64_t v;
 	int c, rc = 0;
@@ -519,6 +543,13 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'a': ro.accel = optarg; break;
+		case 'D':
+			if (parse_duration_ms(optarg, &ro.duration_ms) || ro.duration_ms < 100 ||
+			    ro.duration_ms > 7 * 86400000ull) {
+				wqb_err("--duration wants 100ms to 7 days, like 10m or 2h, not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'g':
 			if (parse_u64(optarg, &ro.grace_s) || ro.grace_s > 86400) {
 				wqb_err("--grace wants seconds, not '%s'", optarg);
@@ -637,7 +668,7 @@ int cmd_run(int argc, char **argv)
 			p->memory_mib = ro.memory_mib ? ro.memory_mib : s.memory_mib;
 			if (s.fio.enabled && strcmp(s.fio.target, "disk") == 0)
 				p->disk_mib = s.fio.disk_mib;
-			p->budget_ms = s.warmup_ms + s.duration_ms;
+			p->budget_ms = s.warmup_ms + (ro.duration_ms ? ro.duration_ms : s.duration_ms);
 			p->label = xasprintf("[%zu/%zu] %s on %s", r + 1, total, s.name,
 					     ro.host ? "host" : k.name);
 			p->rc = -1;
@@ -673,10 +704,13 @@ int cmd_run(int argc, char **argv)
 				result_update_latest(results_root, p->dir);
 			if (total > 1)
 				ktap_subtest(stdout, p->dir, i + 1, name, p->rc);
-			printf("%s %s%s%s\n", p->rc == 0 ? "PASS" : "FAIL", p->name,
+			printf("%s %s%s%s\n",
+			       p->rc == 0 ? "PASS" : p->rc == WQB_RC_SKIP ? "SKIP" : "FAIL", p->name,
 			       p->dir ? "  " : "", p->dir ? p->dir : "");
 			fflush(stdout);
-			if (p->rc)
+			if (p->rc == WQB_RC_SKIP)
+				skipped++;
+			else if (p->rc)
 				failed++;
 			if (p->rc == 2)
 				rc = 2;
@@ -687,8 +721,8 @@ int cmd_run(int argc, char **argv)
 	if (!rc && failed)
 		rc = 1;
 	if (total > 1)
-		printf("# wqbench: %zu runs, %zu passed, %zu failed\n", total, total - failed,
-		       failed);
+		printf("# wqbench: %zu runs, %zu passed, %zu failed, %zu skipped\n", total,
+		       total - failed - skipped, failed, skipped);
 out:
 	for (size_t i = 0; runs && i < total; i++) {
 		free(runs[i].path);

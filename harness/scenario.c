@@ -9,6 +9,7 @@
  * over-long lines instead of letting inih split them silently.
  */
 #include "scenario.h"
+#include "requires.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -92,6 +93,8 @@ static const struct key_spec global_keys[] = {
 	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "seed of every random choice" },
 	{ "cpus", K_UINT, 1, 64, NULL, "guest vCPUs" },
 	{ "memory", K_SIZE, 256, 65536, NULL, "guest memory" },
+	{ "requires", K_FLAGS, 0, 0, REQUIRES_CHOICES,
+	  "kernel features and tools the scenario needs (SKIP without them)" },
 	{ NULL }
 };
 
@@ -661,6 +664,8 @@ static int store_global(struct wqb_scenario *s, const char *key, const char *val
 		s->cpus = to_uint(value);
 	else if (strcmp(key, "memory") == 0)
 		parse_mib(value, &s->memory_mib);
+	else if (strcmp(key, "requires") == 0)
+		set_str(&s->requires, value);
 	return 1;
 }
 
@@ -1194,6 +1199,7 @@ void scenario_free(struct wqb_scenario *s)
 	free(s->fio.ioengine);
 	free(s->fio.target);
 	free(s->perf.events);
+	free(s->requires);
 	free_list(s->expect.dmesg, s->expect.ndmesg);
 	free_list(s->expect.checks, s->expect.nchecks);
 	free_list(s->trace.events, s->trace.nevents);

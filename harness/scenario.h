@@ -139,6 +139,7 @@ struct wqb_scenario {
 	uint64_t seed;
 	unsigned int cpus;		/* guest vCPUs */
 	uint64_t memory_mib;		/* guest memory */
+	char *requires;		/* [global] requires: comma list, or NULL */
 	struct wqb_group groups[WQB_MAX_GROUPS];
 	size_t ngroups;
 	struct wqb_hotplug hotplug;
