@@ -4,6 +4,8 @@
 #                 run the quick suite and print the report
 #   make test     everything that proves it works (unit, kmod, guest boots)
 #   make bench    speed and overhead figures (not part of make test)
+#   make compare  Debian 6.1 against 6.12: the compare suite, interleaved,
+#                 judged by wqbench compare (results/compare-6.1-6.12/)
 #
 # See README.md for the rest and docs/ARCHITECTURE.md for who owns what.
 
@@ -49,7 +51,7 @@ ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all deps build kernels kmod run test unit-test test-bins \
-	checkpatch bench clean distclean help
+	checkpatch bench compare clean distclean help
 
 all: build
 
@@ -120,11 +122,13 @@ checkpatch: deps
 	kmod/checkpatch.sh
 
 # --- the two commands -------------------------------------------------------
+RUNDIR := results/quick-$(shell date -u +%Y%m%d-%H%M%S)
 run: deps build
 	$(WQBENCH) kernel fetch $(KERNEL)
 	$(WQBENCH) kmod build --kernel $(KERNEL)
-	$(WQBENCH) run --kernel $(KERNEL) workloads/suites/quick.suite
-	$(WQBENCH) report --print results/latest
+	$(WQBENCH) run --kernel $(KERNEL) --results $(RUNDIR) workloads/suites/quick.suite
+	$(WQBENCH) --quiet report $(RUNDIR)/2*
+	$(WQBENCH) report --print $(RUNDIR)/latest
 
 test: deps build test-bins
 	tests/run-tests
@@ -133,6 +137,13 @@ unit-test: deps build test-bins
 
 bench: deps build
 	tests/bench/run-bench
+
+# Exit 1 from compare-kernels means "a regression was found": the report is
+# the product, so only 2 (could not compare) fails the target.
+REPS ?= 8
+compare: deps build kernels
+	rc=0; $(WQBENCH) compare-kernels --kernel 6.1 --kernel 6.12 --suite compare \
+		--reps $(REPS) --out results/compare-6.1-6.12 || rc=$$?; [ $$rc -le 1 ]
 
 clean:
 	rm -rf $(BUILD)

@@ -8,6 +8,8 @@ int cmd_check(int argc, char **argv);	/* harness/scenario.c */
 int cmd_report(int argc, char **argv);	/* analysis/report.c */
 int cmd_compare(int argc, char **argv);	/* analysis/compare.c */
 int cmd_trace(int argc, char **argv);	/* analysis/tracesum.c */
+int cmd_compare_kernels(int argc, char **argv);	/* harness/compare_kernels.c */
+int cmd_baseline(int argc, char **argv);	/* analysis/baseline.c */
 int cmd_restore(int argc, char **argv);	/* harness/state.c */
 int cmd_kernel(int argc, char **argv);	/* harness/kernel.c */
 int cmd_kmod(int argc, char **argv);	/* harness/kmodbuild.c */

@@ -23,6 +23,8 @@ static const struct subcommand subcommands[] = {
 	{ "check", cmd_check, "validate scenario or suite files without running" },
 	{ "report", cmd_report, "summarise result directories" },
 	{ "compare", cmd_compare, "judge candidate runs against baseline runs" },
+	{ "compare-kernels", cmd_compare_kernels, "run a suite on two kernels, interleaved, and compare" },
+	{ "baseline", cmd_baseline, "save runs as a baseline for later comparisons" },
 	{ "trace", cmd_trace, "summarise a trace.dat: workqueue latencies, hotplug steps" },
 	{ "restore", cmd_restore, "put back system state saved by an interrupted --host run" },
 	{ "kernel", cmd_kernel, "fetch and list guest kernels" },
@@ -43,7 +45,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: wqbench [--quiet|--verbose] <command> [args]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(f, "  %-9s %s\n", subcommands[i].name, subcommands[i].help);
+		fprintf(f, "  %-16s %s\n", subcommands[i].name, subcommands[i].help);
 	fprintf(f, "\n'wqbench <command> --help' describes each command.\n");
 }
 

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `wqbench compare-kernels --kernel A --kernel B [--suite compare] [--reps N]`:
+ * the before/after job in one command.  The suite runs once per
+ * repetition on each kernel, interleaved -- A B A B ... -- so slow drift
+ * of the host (thermal, other tenants, page cache) falls on both sides
+ * alike instead of on one.  Each run is a child `wqbench run` (one guest
+ * boot per suite pass); the runs land in OUT/A and OUT/B and are judged by
+ * the same code as `wqbench compare` (analysis/compare.c), whose exit
+ * status this returns.
+ *
+ * A kernel is a Debian release name (6.1, 6.12, or one `wqbench kernel
+ * list` shows) or a build of your own as IMAGE:BUILD_DIR (a bzImage and
+ * the tree it was built in, as for `run --kernel-image/--kernel-build`).
+ */
+#include "commands.h"
+#include "compare.h"
+#include "runcmd.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: wqbench compare-kernels --kernel A --kernel B [options]\n"
+		"  A, B            6.1, 6.12, a cached release, or IMAGE:BUILD_DIR (your own build)\n"
+		"  --suite S       suite name in workloads/suites or a .suite path (default compare)\n"
+		"  --reps N        passes of the suite on each kernel, interleaved A B A B (default 8)\n"
+		"  --out DIR       where runs and the comparison go (default results/compare-kernels-TIME)\n"
+		"  --min-effect P  smallest change called a change, percent (default 5)\n"
+		"exit: as wqbench compare -- 0 nothing regressed, 1 regression or B failed a check,\n"
+		"      2 bad input or nothing could be judged\n");
+}
+
+/* argv for one child `wqbench run` of the suite on kernel k into dir */
+static void run_argv(struct argv_buf *a, const char *self, const char *k, const char *dir,
+		     const char *suite)
+{
+	const char *colon = strchr(k, ':');
+
+	argv_add(a, self);
+	argv_add(a, "--quiet");
+	argv_add(a, "run");
+	if (colon && strchr(k, '/')) {
+		char *img = xasprintf("%.*s", (int)(colon - k), k);
+
+		argv_add(a, "--kernel-image");
+		argv_add(a, img);
+		argv_add(a, "--kernel-build");
+		argv_add(a, colon + 1);
+		free(img);
+	} else {
+		argv_add(a, "--kernel");
+		argv_add(a, k);
+	}
+	argv_add(a, "--results");
+	argv_add(a, dir);
+	argv_add(a, suite);
+}
+
+int cmd_compare_kernels(int argc, char **argv)
+{
+	const char *kern[2] = { NULL, NULL }, *suite_arg = "compare", *out_arg = NULL;
+	struct comparison c = { .min_effect_pct = 5.0, .alpha = 0.05, .conf = 0.95 };
+	unsigned long reps = 8;
+	char *suite = NULL, *out = NULL, *side[2] = { NULL, NULL }, *self = NULL, err[1024];
+	int nk = 0, rc = 2;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_val = i + 1 < argc;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--kernel") && has_val) {
+			if (nk == 2) {
+				wqb_err("compare-kernels takes exactly two --kernel");
+				return 2;
+			}
+			kern[nk++] = argv[++i];
+		} else if (!strcmp(a, "--suite") && has_val) {
+			suite_arg = argv[++i];
+		} else if (!strcmp(a, "--out") && has_val) {
+			out_arg = argv[++i];
+		} else if (!strcmp(a, "--reps") && has_val) {
+			char *end;
+
+			errno = 0;
+			reps = strtoul(argv[++i], &end, 10);
+			if (errno || *end || reps < 1 || reps > 1000) {
+				wqb_err("--reps wants 1..1000, not '%s'", argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(a, "--min-effect") && has_val) {
+			char *end;
+
+			c.min_effect_pct = strtod(argv[++i], &end);
+			if (*end || !(c.min_effect_pct >= 0 && c.min_effect_pct <= 1000)) {
+				wqb_err("--min-effect wants 0..1000 percent, not '%s'", argv[i]);
+				return 2;
+			}
+		} else {
+			wqb_err("compare-kernels: unknown or incomplete option '%s'", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (nk != 2) {
+		wqb_err("compare-kernels needs --kernel A and --kernel B");
+		usage(stderr);
+		return 2;
+	}
+	if (reps < CMP_MIN_RUNS)
+		wqb_warn("%lu repetitions a side: compare refuses to judge below %d", reps,
+			 CMP_MIN_RUNS);
+	suite = strchr(suite_arg, '/') || str_ends_with(suite_arg, ".suite")
+			? xstrdup(suite_arg)
+			: xasprintf("%s/workloads/suites/%s.suite", wqb_src_dir(), suite_arg);
+	if (!path_exists(suite)) {
+		wqb_err("%s: no such suite", suite);
+		goto out;
+	}
+	if (out_arg) {
+		out = xstrdup(out_arg);
+	} else {
+		char stamp[32];
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		out = xasprintf("%s/results/compare-kernels-%s", wqb_src_dir(), stamp);
+	}
+	side[0] = path_join(out, "A");
+	side[1] = path_join(out, "B");
+	if (mkdir_p(side[0], 0755) < 0 || mkdir_p(side[1], 0755) < 0) {
+		wqb_err("cannot create %s: %s", out, strerror(errno));
+		goto out;
+	}
+	self = abs_path("/proc/self/exe");
+	for (unsigned long r = 0; r < reps; r++) {
+		for (int s = 0; s < 2; s++) {
+			struct argv_buf a = { 0 };
+			char *log = xasprintf("%s/%s-rep%lu.log", out, s ? "B" : "A", r + 1);
+			struct spawn_opts so = { .stdout_path = log, .stderr_to_stdout = true,
+						 .append = true };
+			struct spawn_result sr;
+			int x;
+
+			run_argv(&a, self ? self : "wqbench", kern[s], side[s], suite);
+			printf("[%lu/%lu] %s = %s: %s\n", r + 1, reps, s ? "B" : "A", kern[s], suite);
+			fflush(stdout);
+			x = spawn_run(a.v, &so, 0, &sr);
+			if (x == 2 || x < 0) {
+				/* bad kernel name, missing module: nothing later will work */
+				wqb_err("run on %s failed to start (exit %d): see %s", kern[s], x, log);
+				argv_free(&a);
+				free(log);
+				goto out;
+			}
+			if (x)
+				wqb_warn("a run on %s failed its checks (see %s): the comparison lists it first",
+					 kern[s], log);
+			argv_free(&a);
+			free(log);
+		}
+	}
+	if (compare_build(&c, &side[0], 1, &side[1], 1, err, sizeof(err)) < 0) {
+		wqb_err("%s", err);
+		goto out;
+	}
+	if (compare_write_all(&c, out) < 0)
+		goto out;
+	{
+		char *p = path_join(out, "compare.md"), *text = read_file(p, NULL);
+
+		if (text)
+			fputs(text, stdout);
+		free(text);
+		free(p);
+	}
+	rc = cmp_exit_code(&c);
+	printf("\ncompare-kernels: A = %s, B = %s, %lu passes each; %zu regressed, %zu improved, "
+	       "%zu unchanged, %zu too noisy, %zu not judged, %zu oracle failures -> exit %d\n"
+	       "report: %s/compare.md (.html .json, junit.xml, kcidb.json, lava.txt)\n",
+	       kern[0], kern[1], reps, c.count[CMP_REGRESSED], c.count[CMP_IMPROVED],
+	       c.count[CMP_UNCHANGED], c.count[CMP_NOISY], c.count[CMP_NOT_JUDGED], c.nf, rc, out);
+out:
+	compare_free(&c);
+	free(suite);
+	free(out);
+	free(side[0]);
+	free(side[1]);
+	free(self);
+	return rc;
+}
