@@ -145,6 +145,11 @@ void result_event(struct run_result *r, const char *source, const char *action,
 
 	if (!r->events)
 		return;
+	/*
+	 * Fault sources, perf and the progress thread log concurrently: stdio
+	 * locks each call, not the row, so hold the stream for the whole row.
+	 */
+	flockfile(r->events);
 	fprintf(r->events, "%lld,", (long long)t);
 	csv_field(r->events, source, false);
 	csv_field(r->events, action, false);
@@ -157,6 +162,7 @@ void result_event(struct run_result *r, const char *source, const char *action,
 		num[0] = '\0';
 	csv_field(r->events, num, false);
 	csv_field(r->events, detail, true);
+	funlockfile(r->events);
 }
 
 int result_write_json(const struct run_result *r, const char *name, json_t *j)
