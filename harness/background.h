@@ -25,6 +25,9 @@ struct bg_proc {
 
 struct background {
 	struct bg_proc stressng, fio;
+	/* [fio] layer: the device set up under fio, torn down after it */
+	char layer[16];		/* "", "loop", "dmcrypt" */
+	char layer_dev[64];	/* /dev/loopN, /dev/mapper/wqbench_crypt */
 };
 
 /*

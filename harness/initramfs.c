@@ -17,10 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* What the guest needs to reach its shares; dependencies are added. */
-/* virtio_blk: the scratch disk fio writes to (attached only when asked for) */
+/*
+ * What the guest needs to reach its shares; dependencies are added.
+ * virtio_blk: the scratch disk fio writes to (attached only when asked for).
+ * "?": optional -- loop and dm-crypt for fio layers ([fio] layer); a kernel
+ * whose copy fails to load still boots, and `requires` turns the scenarios
+ * that need them into SKIPs.
+ */
 static const char *const wanted_modules[] = { "virtio_pci", "9pnet_virtio", "9p", "virtio_blk",
-					      NULL };
+					      "?loop", "?dm_crypt", NULL };
 
 struct mod_index {
 	char **name;	/* normalised: '-' -> '_', no suffix */
@@ -153,8 +158,19 @@ char **initramfs_modules(const struct wqb_kernel *k)
 	if (is_dir(k->modules_dir))
 		nftw(k->modules_dir, scan_one, 32, FTW_PHYS);
 	scan_target = NULL;
-	for (size_t i = 0; wanted_modules[i] && r == 0; i++)
-		r = add_with_deps(k, &ix, wanted_modules[i], &order, &n, 0);
+	for (size_t i = 0; wanted_modules[i] && r == 0; i++) {
+		bool optional = wanted_modules[i][0] == '?';
+		size_t before = n;
+
+		r = add_with_deps(k, &ix, wanted_modules[i] + optional, &order, &n, 0);
+		/* what this one brought in is optional too: mark it "?PATH" */
+		for (size_t j = before; optional && r == 0 && j < n; j++) {
+			char *t = xasprintf("?%s", order[j]);
+
+			free(order[j]);
+			order[j] = t;
+		}
+	}
 	for (size_t i = 0; i < ix.n; i++) {
 		free(ix.name[i]);
 		free(ix.path[i]);
@@ -252,13 +268,14 @@ int initramfs_build(const struct wqb_kernel *k, const char *out_path, const char
 	if (!mods)
 		goto out;
 	for (size_t i = 0; mods[i]; i++) {
-		char *name = mod_name_of(mods[i]);
+		bool optional = mods[i][0] == '?';
+		char *name = mod_name_of(mods[i] + optional);
 		char *dst = xasprintf("%s/lib/modules/%s.ko", stage, name);
-		char *t = xasprintf("%s%s\n", order_text, name);
+		char *t = xasprintf("%s%s%s\n", order_text, optional ? "?" : "", name);
 
 		free(order_text);
 		order_text = t;
-		if (stage_module(mods[i], dst) < 0) {
+		if (stage_module(mods[i] + optional, dst) < 0) {
 			free(dst);
 			free(name);
 			goto out;

@@ -155,6 +155,8 @@ static const struct key_spec fio_keys[] = {
 	{ "numjobs", K_UINT, 1, 64, NULL, "jobs" },
 	{ "direct", K_BOOL, 0, 1, NULL, "O_DIRECT (0 = buffered: writeback kworkers)" },
 	{ "target", K_ENUM, 0, 0, "disk|file", "scratch virtio disk, or a file" },
+	{ "layer", K_ENUM, 0, 0, "none|loop|dmcrypt",
+	  "block layer between fio and the disk: a loop device or dm-crypt" },
 	{ "disk", K_SIZE, 16, 65536, NULL, "scratch disk size" },
 	{ NULL }
 };
@@ -804,6 +806,8 @@ static int store_section(struct parse_ctx *c, const char *kind, const char *labe
 			f->direct = strcmp(value, "1") == 0;
 		else if (strcmp(key, "target") == 0)
 			set_str(&f->target, value);
+		else if (strcmp(key, "layer") == 0)
+			set_str(&f->layer, value);
 		else if (strcmp(key, "disk") == 0)
 			parse_mib(value, &f->disk_mib);
 		return 1;
@@ -1068,6 +1072,9 @@ static void cross_check(struct parse_ctx *c)
 	}
 	if (s->inject.enabled && !s->inject.type)
 		perr(c, "[faultinject] needs type = failslab or fail_page_alloc");
+	if (s->fio.enabled && s->fio.layer && strcmp(s->fio.layer, "none") &&
+	    s->fio.target && strcmp(s->fio.target, "disk"))
+		perr(c, "[fio] layer = %s needs target = disk", s->fio.layer);
 	if (s->stressng.enabled) {
 		for (size_t i = 0; i < s->stressng.nargs; i++) {
 			const char *a = s->stressng.args[i];
@@ -1093,6 +1100,8 @@ static void cross_check(struct parse_ctx *c)
 			f->ioengine = xstrdup("psync");
 		if (!f->target)
 			f->target = xstrdup("disk");
+		if (!f->layer)
+			f->layer = xstrdup("none");
 		if (!f->iodepth)
 			f->iodepth = 1;
 		if (!f->numjobs)
@@ -1198,6 +1207,7 @@ void scenario_free(struct wqb_scenario *s)
 	free(s->fio.size);
 	free(s->fio.ioengine);
 	free(s->fio.target);
+	free(s->fio.layer);
 	free(s->perf.events);
 	free(s->requires);
 	free_list(s->expect.dmesg, s->expect.ndmesg);

@@ -105,6 +105,7 @@ struct wqb_fio {
 	unsigned int iodepth, numjobs;
 	bool direct;
 	char *target;			/* disk (a scratch virtio disk in the guest) | file */
+	char *layer;			/* none | loop | dmcrypt, on top of the disk */
 	uint64_t disk_mib;
 };
 
