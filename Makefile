@@ -47,11 +47,16 @@ INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
 GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 GUEST_BINS := $(GUEST_SRCS:tests/guest/%.c=$(BUILD)/tests/guest/%)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# tests/fuzz/: libFuzzer targets, built with clang, ASan and UBSan
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all deps build kernels kmod run test unit-test test-bins \
-	checkpatch bench compare clean distclean help
+	checkpatch bench compare fuzz-bins reliability clean distclean help
 
 all: build
 
@@ -137,6 +142,16 @@ unit-test: deps build test-bins
 
 bench: deps build
 	tests/bench/run-bench
+
+$(BUILD)/fuzz/obj/%.o: %.c $(wildcard harness/*.h analysis/*.h kmod/*.h) Makefile
+	@mkdir -p $(dir $@)
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS)
+
+fuzz-bins: deps $(FUZZ_BINS)
 
 # Exit 1 from compare-kernels means "a regression was found": the report is
 # the product, so only 2 (could not compare) fails the target.

@@ -66,6 +66,20 @@ static struct kmod_hist *hist_find_or_add(struct kmod_hist **v, size_t *n, const
 	return &(*v)[(*n)++];
 }
 
+static int hist_parse_fail(struct kmod_hist **out, size_t *n)
+{
+	/* a bad line anywhere: nothing half-read is handed back */
+	for (size_t i = 0; i < *n; i++) {
+		free((*out)[i].lo);
+		free((*out)[i].hi);
+		free((*out)[i].count);
+	}
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
 int kmod_hist_parse(const char *text, struct kmod_hist **out, size_t *n)
 {
 	const char *line = text;
@@ -81,7 +95,7 @@ int kmod_hist_parse(const char *text, struct kmod_hist **out, size_t *n)
 
 		if (len && line[0] != '#') {
 			if (len >= sizeof(buf))
-				return -1;
+				return hist_parse_fail(out, n);
 			memcpy(buf, line, len);
 			buf[len] = '\0';
 			if (strncmp(buf, "hist ", 5) || !kv(buf, "group", group, sizeof(group)) ||
@@ -90,7 +104,7 @@ int kmod_hist_parse(const char *text, struct kmod_hist **out, size_t *n)
 			    !kv(buf, "lo_ns", lo, sizeof(lo)) || !kv(buf, "hi_ns", hi, sizeof(hi)) ||
 			    !kv(buf, "count", cnt, sizeof(cnt)) || parse_u64(lo, &vlo) ||
 			    parse_u64(hi, &vhi) || parse_u64(cnt, &vc) || vhi < vlo)
-				return -1;
+				return hist_parse_fail(out, n);
 			if (!strcmp(cpu, "all")) {
 				h = hist_find_or_add(out, n, group, metric);
 				h->lo = xrealloc(h->lo, (h->n + 1) * sizeof(*h->lo));

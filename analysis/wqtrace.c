@@ -16,12 +16,17 @@
  */
 #include "wqtrace.h"
 
+#include <errno.h>
 #include <event-parse.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <trace-cmd.h>
+#include <unistd.h>
 
 struct wstate {
 	uint64_t work;		/* 0 = empty slot */
@@ -1043,6 +1048,76 @@ bad:
 	return 0;
 }
 
+/* AddressSanitizer reserves terabytes of address space: no memory limit under it */
+#if defined(__SANITIZE_ADDRESS__)
+#define WQB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WQB_ASAN 1
+#endif
+#endif
+
+/*
+ * Open the file once in a child with bounded memory first.  libtracecmd
+ * (1.3.1) sizes allocations from counts in the file's headers -- a corrupt
+ * chunk table made tracecmd_load_chunks_info() ask for gigabytes under
+ * fuzzing -- so a damaged trace.dat could take the whole report down.  The
+ * metadata is all that open reads; a child that dies or runs out of memory
+ * means the file is refused, with the reason.  Returns 0 when it opened.
+ */
+static int probe_open(const char *path, char *err, size_t errlen)
+{
+	pid_t pid;
+	int status;
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0)
+		return 0;	/* cannot probe: read as before */
+	if (pid == 0) {
+		struct tracecmd_input *h;
+		int n;
+
+#ifndef WQB_ASAN
+		/* metadata of a sane file is a few MB; allow 512 MB plus the file */
+		struct rlimit rl;
+
+		rl.rlim_cur = rl.rlim_max = (rlim_t)st.st_size + (512ull << 20);
+		setrlimit(RLIMIT_DATA, &rl);
+#endif
+		tracecmd_set_loglevel(TEP_LOG_NONE);
+		h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS |
+					  TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+		if (!h)
+			_exit(3);
+		n = tracecmd_buffer_instances(h);
+		for (int i = 0; i < n; i++) {
+			struct tracecmd_input *b = tracecmd_buffer_instance_handle(h, i);
+
+			if (b)
+				tracecmd_close(b);
+		}
+		tracecmd_close(h);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		snprintf(err, errlen, "%s: not a trace.dat libtracecmd can open", path);
+	else
+		snprintf(err, errlen,
+			 "%s: libtracecmd failed on this file (%s %d while opening it): corrupt?",
+			 path, WIFSIGNALED(status) ? "signal" : "exit",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	return -1;
+}
+
 int wqtrace_read(const char *path, const struct wqtrace_opts *opts, struct wqtrace *out,
 		 char *err, size_t errlen)
 {
@@ -1051,6 +1126,8 @@ int wqtrace_read(const char *path, const struct wqtrace_opts *opts, struct wqtra
 	int n, nh = 0, rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (probe_open(path, err, errlen) < 0)
+		return -1;
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	top = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (!top) {

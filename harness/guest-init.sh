@@ -48,7 +48,12 @@ if [ -r /results/.guest-keep ]; then
 	while IFS= read -r p; do
 		[ -n "$p" ] || continue
 		n=$((n + 1))
-		$bb mkdir -p "/keep/$n"
+		if [ -d "/host$p" ]; then
+			$bb mkdir -p "/keep/$n"
+		else
+			$bb mkdir -p /keep
+			$bb touch "/keep/$n"
+		fi
 		$bb mount --bind "/host$p" "/keep/$n" || die "bind $p"
 	done < /results/.guest-keep
 fi
@@ -66,7 +71,12 @@ if [ -r /results/.guest-keep ]; then
 	while IFS= read -r p; do
 		[ -n "$p" ] || continue
 		n=$((n + 1))
-		$bb mkdir -p "/host$p"
+		if [ -d "/keep/$n" ]; then
+			$bb mkdir -p "/host$p"
+		else
+			$bb mkdir -p "$($bb dirname "/host$p")"
+			$bb touch "/host$p"
+		fi
 		$bb mount --bind "/keep/$n" "/host$p" || die "rebind $p"
 	done < /results/.guest-keep
 fi

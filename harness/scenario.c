@@ -81,7 +81,7 @@ static const struct key_spec group_keys[] = {
 	{ "sample_every", K_UINT, 0, 1000000, NULL, "raw records: 0 none, 1 all, K 1-in-K" },
 	{ "grace_ms", K_UINT, 0, 60000, NULL, "cpumask-change grace window" },
 	{ "selftest", K_ENUM, 0, 0, "none|lose|dup|misplace|escape", "make an oracle fire" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec global_keys[] = {
@@ -95,7 +95,7 @@ static const struct key_spec global_keys[] = {
 	{ "memory", K_SIZE, 256, 65536, NULL, "guest memory" },
 	{ "requires", K_FLAGS, 0, 0, REQUIRES_CHOICES,
 	  "kernel features and tools the scenario needs (SKIP without them)" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec hotplug_keys[] = {
@@ -108,7 +108,7 @@ static const struct key_spec hotplug_keys[] = {
 	{ "count", K_UINT, 0, 100000000, NULL, "random: actions (0 = until the end)" },
 	{ "fail_state", K_TOKENS, 0, 0, NULL, "cpuhp state made to fail, e.g. workqueue:online" },
 	{ "fail_every", K_UINT, 0, 1000000, NULL, "every Nth transition fails (0 = never)" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec cpumask_keys[] = {
@@ -117,7 +117,7 @@ static const struct key_spec cpumask_keys[] = {
 	{ "count", K_UINT, 0, 100000000, NULL, "random: changes (0 = until the end)" },
 	{ "start", K_DURATION, 0, 86400000, NULL, "first change" },
 	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec wqattr_keys[] = {
@@ -127,7 +127,7 @@ static const struct key_spec wqattr_keys[] = {
 	{ "values", K_TOKENS, 0, 0, NULL, "values applied in turn" },
 	{ "start", K_DURATION, 0, 86400000, NULL, "first change" },
 	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec inject_keys[] = {
@@ -138,12 +138,12 @@ static const struct key_spec inject_keys[] = {
 	{ "kworkers", K_BOOL, 0, 1, NULL, "only kworker threads fail (task-filter)" },
 	{ "start", K_DURATION, 0, 86400000, NULL, "arm at" },
 	{ "duration", K_DURATION, 0, 86400000, NULL, "disarm after (0 = at the end)" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec stressng_keys[] = {
 	{ "args", K_TOKENS, 0, 0, NULL, "stressor arguments, e.g. --cpu 2 --vm 1 --vm-bytes 64M" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec fio_keys[] = {
@@ -158,26 +158,26 @@ static const struct key_spec fio_keys[] = {
 	{ "layer", K_ENUM, 0, 0, "none|loop|dmcrypt",
 	  "block layer between fio and the disk: a loop device or dm-crypt" },
 	{ "disk", K_SIZE, 16, 65536, NULL, "scratch disk size" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec perf_keys[] = {
 	{ "enabled", K_BOOL, 0, 1, NULL, "run perf stat" },
 	{ "events", K_TOKENS, 0, 0, NULL, "perf -e list (comma separated)" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec expect_keys[] = {
 	{ "dmesg", K_PATTERNS, 0, 0, NULL, "expected dmesg substrings, separated by |" },
 	{ "checks", K_TOKENS, 0, 0, NULL, "checks expected to fail" },
-	{ NULL }
+	{ 0 }
 };
 
 static const struct key_spec trace_keys[] = {
 	{ "enabled", K_BOOL, 0, 1, NULL, "record tracefs" },
 	{ "events", K_EVENTLIST, 0, 0, NULL, "system:event list" },
 	{ "buffer_kb", K_UINT, 64, 1048576, NULL, "ring buffer per CPU" },
-	{ NULL }
+	{ 0 }
 };
 
 /* Section kinds: "[name]" or "[name LABEL]" */

@@ -395,34 +395,44 @@ static bool under_masked_dir(const char *p)
 	return false;
 }
 
+/*
+ * Keep path's directory -- or the file itself when it sits directly in
+ * /tmp or /run (binding all of /tmp would hide the guest's own tmpfs).
+ */
 static void keep_add(char **list, const char *path)
 {
-	char *dir, *t, *slash;
+	char *keep, *t, *slash;
 	const char *l;
 	size_t len;
 
 	if (!path || path[0] != '/' || !under_masked_dir(path) || strchr(path, '\n'))
 		return;
-	dir = xstrdup(path);
-	if (!is_dir(dir)) {
-		slash = strrchr(dir, '/');
-		if (slash && slash != dir)
-			*slash = '\0';
-	}
-	if (!is_dir(dir) || !under_masked_dir(dir)) {
-		free(dir);
-		return;
-	}
-	len = strlen(dir);
-	for (l = *list; l && *l; l = strchr(l, '\n') + 1)
-		if (!strncmp(l, dir, len) && l[len] == '\n') {
-			free(dir);
+	keep = xstrdup(path);
+	if (!is_dir(keep)) {
+		if (!path_exists(keep)) {
+			free(keep);
 			return;
 		}
-	t = xasprintf("%s%s\n", *list ? *list : "", dir);
+		slash = strrchr(keep, '/');
+		if (slash && slash != keep) {
+			*slash = '\0';
+			if (!under_masked_dir(keep)) {
+				/* directly in a masked directory: the file alone */
+				free(keep);
+				keep = xstrdup(path);
+			}
+		}
+	}
+	len = strlen(keep);
+	for (l = *list; l && *l; l = strchr(l, '\n') + 1)
+		if (!strncmp(l, keep, len) && l[len] == '\n') {
+			free(keep);
+			return;
+		}
+	t = xasprintf("%s%s\n", *list ? *list : "", keep);
 	free(*list);
 	*list = t;
-	free(dir);
+	free(keep);
 }
 
 static int write_keep_list(const struct vm_opts *o)
