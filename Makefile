@@ -4,6 +4,7 @@
 #                 run the quick suite and print the report
 #   make test     everything that proves it works (unit, kmod, guest boots)
 #   make bench    speed and overhead figures (not part of make test)
+#   make reliability  the suite tortured itself; figures into RELIABILITY.md
 #   make compare  Debian 6.1 against 6.12: the compare suite, interleaved,
 #                 judged by wqbench compare (results/compare-6.1-6.12/)
 #
@@ -21,7 +22,7 @@ DEB_PACKAGES := build-essential pkg-config pahole cpio xz-utils busybox-static \
 	kmod qemu-system-x86 qemu-utils linux-perf trace-cmd stress-ng fio \
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libinih-dev \
 	libjansson-dev libcmocka-dev libcsv-dev gnuplot-nox valgrind perl chromium \
-	python3-jsonschema python3-yaml time
+	python3-jsonschema python3-yaml time clang libclang-rt-14-dev
 
 PKGS    := libtracefs libtraceevent libtracecmd inih jansson
 CC      ?= cc
@@ -152,6 +153,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	clang $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS)
 
 fuzz-bins: deps $(FUZZ_BINS)
+
+# The suite tortured: full-size checks, figures into RELIABILITY.md (~45 min)
+reliability: deps build kernels test-bins fuzz-bins
+	$(WQBENCH) kmod build --all
+	tests/reliability/run-reliability
 
 # Exit 1 from compare-kernels means "a regression was found": the report is
 # the product, so only 2 (could not compare) fails the target.

@@ -584,12 +584,16 @@ static void test_rmmod_every_state(void **state)
 	assert_int_equal(unload(), 0);
 }
 
+/* load -> start -> hotplug -> rmmod rounds: 50, or argv[2] (make reliability: 100) */
+static int unload_rounds = 50;
+
 static void test_hotplug_rmmod_loop(void **state)
 {
 	int hp = online_cpus() - 1;	/* the last CPU comes and goes */
 
 	(void)state;
-	for (int round = 0; round < 50; round++) {
+	printf("# %d load -> start -> hotplug -> rmmod rounds\n", unload_rounds);
+	for (int round = 0; round < unload_rounds; round++) {
 		assert_int_equal(load(), 0);
 		assert_int_equal(put(DIR_ "group", "name=m1 kind=mixed mix=cpu:40,sleep:30,requeue:30 requeue=delayed requeue_delay_us=3000 work_us=100 placement=rr"), 0);
 		assert_int_equal(put(DIR_ "group", "name=m2 flags=unbound kind=requeue requeue=delayed requeue_delay_us=1000"), 0);
@@ -650,9 +654,11 @@ int main(int argc, char **argv)
 
 	ko = argc > 1 ? argv[1] : getenv("WQB_KMOD");
 	if (!ko) {
-		fprintf(stderr, "usage: test_kmod WQBENCH.ko\n");
+		fprintf(stderr, "usage: test_kmod WQBENCH.ko [UNLOAD_ROUNDS]\n");
 		return 2;
 	}
+	if (argc > 2)
+		unload_rounds = atoi(argv[2]) > 0 ? atoi(argv[2]) : 50;
 	if (online_cpus() < 3) {
 		fprintf(stderr, "test_kmod needs at least 3 online CPUs\n");
 		return 2;
