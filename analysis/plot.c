@@ -41,7 +41,9 @@ int plot_render(const char *dir, const char *name, const char *body, char *err, 
 		"replot\n",
 		name, body, name);
 	char *spath = xasprintf("%s/%s.gp", dir, name), *log = xasprintf("%s/%s.log", dir, name);
-	char *argv[] = { "gnuplot", spath, NULL };
+	char *sname = xasprintf("%s.gp", name);
+	/* gnuplot runs in dir (data files are named relative to it): the script too */
+	char *argv[] = { "gnuplot", sname, NULL };
 	struct spawn_opts o = { .cwd = dir, .stdout_path = log, .stderr_to_stdout = true };
 	struct spawn_result r;
 	int rc = 0;
@@ -57,6 +59,7 @@ int plot_render(const char *dir, const char *name, const char *body, char *err, 
 		unlink(log);
 	}
 	free(script);
+	free(sname);
 	free(spath);
 	free(log);
 	return rc;
