@@ -215,21 +215,18 @@ static void plot_cpus(struct report *r, const char *pdir)
  * action drawn as a vertical line at its time: red offline, green online,
  * blue cpumask, grey other attributes, dashed when it failed or rolled back.
  */
-static void plot_timeline(struct report *r, const char *pdir)
+/* the fault timeline (events.csv) as vertical lines: red offline, green online, blue cpumask */
+static char *fault_arrows(const struct report *r, size_t *rates)
 {
-	double end_s = (double)jint(json_object_get(r->rd.meta, "scenario"), "duration_ms") / 1000.0;
-	char *body = xasprintf("set xlabel 'time since start of measurement (s)'\n"
-			       "set ylabel 'items/s'\nset yrange [0:*]\nset xrange [0:%.3f]\n",
-			       end_s > 0 ? end_s : 1.0), *t, lbl[48];
-	size_t rates = 0;
-	int n = 0;
+	char *body = xstrdup(""), *t;
 
+	*rates = 0;
 	for (size_t i = 0; i < r->rd.nev; i++) {
 		const struct run_event *e = &r->rd.ev[i];
 		const char *color;
 
 		if (!strcmp(e->source, "run")) {
-			rates += !strcmp(e->action, "rate");
+			*rates += !strcmp(e->action, "rate");
 			continue;
 		}
 		if (e->t_ms < 0)
@@ -246,13 +243,24 @@ static void plot_timeline(struct report *r, const char *pdir)
 		free(body);
 		body = t;
 	}
+	return body;
+}
+
+static void plot_timeline(struct report *r, const char *pdir)
+{
+	double end_s = (double)jint(json_object_get(r->rd.meta, "scenario"), "duration_ms") / 1000.0;
+	size_t rates;
+	char *arrows = fault_arrows(r, &rates), *t, lbl[48];
+	char *body = xasprintf("set xlabel 'time since start of measurement (s)'\n"
+			       "set ylabel 'items/s'\nset yrange [0:*]\nset xrange [0:%.3f]\n%splot",
+			       end_s > 0 ? end_s : 1.0, arrows);
+	int n = 0;
+
+	free(arrows);
 	if (!rates) {
 		free(body);
 		return;
 	}
-	t = xasprintf("%splot", body);
-	free(body);
-	body = t;
 	for (size_t g = 0; g < r->ng; g++) {
 		char name[32];
 		FILE *f;
@@ -277,6 +285,62 @@ static void plot_timeline(struct report *r, const char *pdir)
 	}
 	if (n)
 		add_plot(r, pdir, "timeline", body);
+	free(body);
+}
+
+/*
+ * Queue->start over time from the trace -- mean and max per bin for each
+ * module group -- under the same fault lines, so a spike can be tied to
+ * the hotplug or cpumask change that caused it.
+ */
+static void plot_latency_timeline(struct report *r, const char *pdir)
+{
+	const struct wqtrace *t = &r->tf.t;
+	double end_s = (double)jint(json_object_get(r->rd.meta, "scenario"), "duration_ms") / 1000.0;
+	uint64_t t0 = (uint64_t)jint(r->rd.summary, "t0_mono_ns");
+	size_t rates;
+	char *arrows, *body, *s2, lbl[48];
+	int n = 0;
+
+	if (!r->tf.have || !t0)
+		return;
+	arrows = fault_arrows(r, &rates);
+	body = xasprintf("set xlabel 'time since start of measurement (s)'\n"
+			 "set ylabel 'queue -> start (us), per %.0f ms'\nset logscale y\n"
+			 "set xrange [0:%.3f]\n%splot", (double)t->bin_ns / 1e6,
+			 end_s > 0 ? end_s : 1.0, arrows);
+	free(arrows);
+	for (size_t g = 0; g < r->tf.ng; g++) {
+		const struct wqtrace_fn *fn = r->tf.g[g].fn;
+		char name[32];
+		FILE *f;
+
+		if (!fn || !fn->nlatbins)
+			continue;
+		snprintf(name, sizeof(name), "latbin-%zu.dat", g);
+		f = data_file(pdir, name);
+		if (!f)
+			continue;
+		for (size_t b = 0; b < fn->nlatbins; b++) {
+			double mid = ((double)t->first_ts + ((double)b + 0.5) * (double)t->bin_ns -
+				      (double)t0) / 1e9;
+
+			if (fn->bin_lat_n[b])
+				fprintf(f, "%.3f %.3f %.3f\n", mid,
+					fn->bin_lat_sum[b] / fn->bin_lat_n[b] / 1e3,
+					(double)fn->bin_lat_max[b] / 1e3);
+		}
+		fclose(f);
+		plot_safe_label(r->tf.g[g].name, lbl, sizeof(lbl));
+		s2 = xasprintf("%s%s '%s' using 1:2 with lines lw 2 title '%s mean', '%s' using 1:3 "
+			       "with lines dt 3 title '%s max'", body, n ? "," : "", name, lbl, name,
+			       lbl);
+		free(body);
+		body = s2;
+		n++;
+	}
+	if (n)
+		add_plot(r, pdir, "latency-timeline", body);
 	free(body);
 }
 
@@ -487,7 +551,7 @@ static void write_trace(struct report *r, struct out *o)
 	o_table_begin(o);
 	o_row(o, (const char *[]){ "workqueue", "function", "executed", "q→activate p99",
 				   "activate→start p99", "q→start p50", "q→start p99", "run p50",
-				   "kworkers", "away" }, 10, true);
+				   "kworkers: PIDs", "away" }, 10, true);
 	while (shown < 15 && shown < t->nfns) {
 		const struct wqtrace_fn *best = NULL;
 		char v[8][32];
@@ -516,12 +580,23 @@ static void write_trace(struct report *r, struct out *o)
 		fmt_ns(v[4], 32, best->queue_to_start.count ?
 			(double)loghist_quantile(&best->queue_to_start, 0.99) : NAN);
 		fmt_ns(v[5], 32, best->run.count ? (double)loghist_quantile(&best->run, 0.5) : NAN);
-		snprintf(v[6], 32, "%zu", best->npids);
+		/* the kworkers themselves: how many, and the first PIDs */
+		{
+			size_t off = (size_t)snprintf(v[6], 32, "%zu:", best->npids);
+
+			for (size_t k = 0; k < best->npids && off < 24; k++)
+				off += (size_t)snprintf(v[6] + off, 32 - off, " %d", best->pids[k]);
+			if (best->npids && off >= 24)
+				snprintf(v[6] + 24, 8, " ...");
+		}
 		snprintf(v[7], 32, "%" PRIu64, best->cross_cpu);
 		o_row(o, (const char *[]){ best->workqueue, best->function, v[0], v[1], v[2], v[3],
 					   v[4], v[5], v[6], v[7] }, 10, false);
 	}
 	o_table_end(o);
+	if (have_plot(r, "latency-timeline"))
+		o_plot(o, r->rd.dir, "latency-timeline",
+		       "Queue→start over time per group from the trace (mean solid, max dotted), with the fault timeline: a spike next to a line is that fault's effect");
 	if (have_plot(r, "heatmap"))
 		o_plot(o, r->rd.dir, "heatmap",
 		       "Where the module's work ran: items started per CPU and time bin (trace.dat)");
@@ -787,6 +862,7 @@ static int report_one(const char *dir, bool print)
 		plot_latency(&r, pdir);
 		plot_cpus(&r, pdir);
 		plot_timeline(&r, pdir);
+		plot_latency_timeline(&r, pdir);
 		plot_heatmap(&r, pdir);
 	}
 	free(pdir);

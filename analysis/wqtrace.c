@@ -338,6 +338,36 @@ static int add_bin(struct wqtrace *t, struct wqtrace_fn *f, uint64_t ts, int cpu
 	return 0;
 }
 
+/* queue->start of an execution starting at ts, into its time bin */
+static int add_bin_lat(struct wqtrace *t, struct wqtrace_fn *f, uint64_t ts, uint64_t lat)
+{
+	uint64_t b = (ts - t->first_ts) / t->bin_ns;
+
+	if (b >= t->priv->opts.max_bins)
+		return 0;
+	if (b >= f->nlatbins) {
+		size_t cap = f->lat_cap, need = (size_t)b + 1;
+		double *s1 = grow(f->bin_lat_sum, &cap, need, sizeof(*s1));
+
+		if (!s1)
+			return -1;
+		f->bin_lat_sum = s1;
+		cap = f->lat_cap;
+		f->bin_lat_max = grow(f->bin_lat_max, &cap, need, sizeof(*f->bin_lat_max));
+		cap = f->lat_cap;
+		f->bin_lat_n = grow(f->bin_lat_n, &cap, need, sizeof(*f->bin_lat_n));
+		if (!f->bin_lat_max || !f->bin_lat_n)
+			return -1;
+		f->lat_cap = cap;
+		f->nlatbins = need;
+	}
+	f->bin_lat_sum[b] += (double)lat;
+	if (lat > f->bin_lat_max[b])
+		f->bin_lat_max[b] = lat;
+	f->bin_lat_n[b]++;
+	return 0;
+}
+
 static void count_type(struct wqtrace *t, const char *name)
 {
 	struct wqtrace_evcount *v;
@@ -456,8 +486,11 @@ static int on_start(struct wqtrace *t, const struct wqtrace_event *ev)
 	} else {
 		f->unbound++;
 	}
-	if (ev->ts >= s->q_ts)
+	if (ev->ts >= s->q_ts) {
 		loghist_add(&f->queue_to_start, ev->ts - s->q_ts);
+		if (add_bin_lat(t, f, ev->ts, ev->ts - s->q_ts) < 0)
+			return -1;
+	}
 	if (s->a_ts && s->a_ts >= s->q_ts && ev->ts >= s->a_ts) {
 		loghist_add(&f->queue_to_activate, s->a_ts - s->q_ts);
 		loghist_add(&f->activate_to_start, ev->ts - s->a_ts);
@@ -722,6 +755,9 @@ void wqtrace_free(struct wqtrace *t)
 		free(t->fns[i]->per_cpu);
 		free(t->fns[i]->pids);
 		free(t->fns[i]->bins);
+		free(t->fns[i]->bin_lat_sum);
+		free(t->fns[i]->bin_lat_max);
+		free(t->fns[i]->bin_lat_n);
 		free(t->fns[i]);
 	}
 	free(t->fns);

@@ -72,7 +72,12 @@ struct wqtrace_fn {
 	 * first_ts + i * bin_ns */
 	uint32_t *bins;
 	size_t nbins;
-	size_t pid_cap, bin_cap;	/* private */
+	/* per bin (by start time) of matched executions: queue->start sum, max, count */
+	double *bin_lat_sum;
+	uint64_t *bin_lat_max;
+	uint32_t *bin_lat_n;
+	size_t nlatbins;
+	size_t pid_cap, bin_cap, lat_cap;	/* private */
 };
 
 /* Time in one hotplug state callback (enter -> exit on the same cpu and idx). */
