@@ -105,17 +105,7 @@ int cmd_baseline(int argc, char **argv)
 		json_decref(list);
 		return 2;
 	}
-	if (out) {
-		dir = xstrdup(out);
-	} else {
-		char stamp[32];
-		time_t t = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		dir = xasprintf("%s/results/baseline-%s", wqb_src_dir(), stamp);
-	}
+	dir = out ? xstrdup(out) : results_dir_stamped("baseline");
 	for (int i = first; i < argc; i++) {
 		if (!is_dir(argv[i])) {
 			wqb_err("%s: no such directory", argv[i]);

@@ -551,15 +551,8 @@ int cmd_compare(int argc, char **argv)
 		wqb_err("%s", err);
 		goto out;
 	}
-	if (!out) {
-		char stamp[32];
-		time_t t = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		out = xasprintf("%s/results/compare-%s", wqb_src_dir(), stamp);
-	}
+	if (!out)
+		out = results_dir_stamped("compare");
 	if (mkdir_p(out, 0755) < 0 || compare_write_all(&c, out) < 0) {
 		wqb_err("cannot write the comparison into %s", out);
 		goto out;

@@ -126,17 +126,7 @@ int cmd_compare_kernels(int argc, char **argv)
 		wqb_err("%s: no such suite", suite);
 		goto out;
 	}
-	if (out_arg) {
-		out = xstrdup(out_arg);
-	} else {
-		char stamp[32];
-		time_t t = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		out = xasprintf("%s/results/compare-kernels-%s", wqb_src_dir(), stamp);
-	}
+	out = out_arg ? xstrdup(out_arg) : results_dir_stamped("compare-kernels");
 	side[0] = path_join(out, "A");
 	side[1] = path_join(out, "B");
 	if (mkdir_p(side[0], 0755) < 0 || mkdir_p(side[1], 0755) < 0) {

@@ -481,3 +481,14 @@ const char *wqb_src_dir(void)
 	free(exe);
 	return dir = xstrdup(".");
 }
+
+char *results_dir_stamped(const char *prefix)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	return xasprintf("%s/results/%s-%s", wqb_src_dir(), prefix, stamp);
+}

@@ -78,5 +78,7 @@ char *str_trim(char *s);
 
 /* The wqbench source tree (where build/wqbench lives, one level up). */
 const char *wqb_src_dir(void);
+/* <source>/results/PREFIX-yyyymmdd-hhmmss (UTC), malloc'd: a default output directory */
+char *results_dir_stamped(const char *prefix);
 
 #endif /* WQB_UTIL_H */
