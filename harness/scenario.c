@@ -549,10 +549,15 @@ static char *allowed_keys(const struct key_spec *t)
 	return s;
 }
 
+/* a key given twice (or a section repeated) replaces the list: free the old one */
 static void split_list(const char *v, char **out, size_t *n)
 {
 	char *copy = xstrdup(v), *tok, *save = NULL;
 
+	for (size_t i = 0; i < *n; i++) {
+		free(out[i]);
+		out[i] = NULL;
+	}
 	*n = 0;
 	for (tok = strtok_r(copy, " ", &save); tok && *n < WQB_MAX_LIST;
 	     tok = strtok_r(NULL, " ", &save))
