@@ -6,9 +6,10 @@
  * tracepoints, a few instructions apart, so the two must give the same
  * latency percentiles within TRACEFIG_TOL_PCT or TRACEFIG_TOL_NS (whichever
  * is larger: under TCG a few µs of emulation sit between the stamps) and
- * the same throughput within TRACEFIG_TOL_PCT.  The trace's run time also
- * holds what the module does after its end stamp (histograms, requeueing
- * the next item), so run time gets TRACEFIG_TOL_RUN_PCT or _NS.  The
+ * the same throughput within TRACEFIG_TOL_PCT.  The module stamps the end
+ * after requeueing the next item, as the trace sees it, but its histogram
+ * and sample bookkeeping still falls after the stamp: run time gets
+ * TRACEFIG_TOL_RUN_PCT or _NS.  The
  * trace covers the measured phase only and the module the whole run, which
  * the tolerance absorbs in steady state; a disagreement beyond it means one
  * of the two is wrong, and the report says so.
@@ -309,16 +310,12 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 				 * Not the same quantity on both sides: say so rather
 				 * than compare.  Delayed work: the module times from
 				 * the nominal expiry, the trace from the timer's
-				 * queue_work (jiffy rounding apart).  Requeueing
-				 * work: the trace's run time holds the requeue.
+				 * queue_work (jiffy rounding apart).
 				 */
 				if (strstr(def, "requeue=delayed")) {
 					g->not_comparable[TF_LAT_P50] = g->not_comparable[TF_LAT_P99] =
 						"delayed work: module from nominal expiry, trace from the timer's queue_work";
 				}
-				if (strstr(def, "kind=requeue") || strstr(def, "kind=mixed"))
-					g->not_comparable[TF_RUN_P50] = g->not_comparable[TF_RUN_P99] =
-						"requeueing work: the trace's run time holds the requeue";
 			}
 		scenario_free(&s);
 	}

@@ -18,8 +18,8 @@
 #define TRACEFIG_TOL_NS		5000.0
 /*
  * Run time: execute_start -> execute_end also holds the module's own
- * bookkeeping and the requeue of the next item after its end stamp, tens
- * of µs under TCG at the tail: 25% or 10 µs.
+ * histogram and sample bookkeeping after its end stamp, µs to tens of µs
+ * under TCG on a busy host: 25% or 10 µs.
  */
 #define TRACEFIG_TOL_RUN_PCT	25.0
 #define TRACEFIG_TOL_RUN_NS	10000.0

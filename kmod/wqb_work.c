@@ -308,9 +308,10 @@ static void wqb_work_fn(struct work_struct *w)
 	struct wqb_item *it = container_of(to_delayed_work(w), struct wqb_item, dw);
 	struct wqb_group *g = it->g;
 	int cpu = raw_smp_processor_id();
-	u64 t_start = 0, t_end;
+	u64 t_start = 0, t_end, t_queue;
 	enum wqb_kind kind;
-	int started, queued;
+	int started, queued, req_cpu;
+	u32 flags;
 
 	atomic64_inc(&g->started);
 	started = atomic_inc_return(&it->started_gen);
@@ -349,29 +350,39 @@ static void wqb_work_fn(struct work_struct *w)
 	}
 
 	if (!g->bare) {
-		t_end = ktime_get_ns();
-		/* a delayed item can start a little before its nominal expiry */
-		if (READ_ONCE(wqb_measure) != WQB_MEASURE_DONE) {
-			wqb_hist_add(g->hist, false,
-				     t_start > it->t_queue ? t_start - it->t_queue : 0);
-			wqb_hist_add(g->hist, true, t_end - t_start);
-		}
 		atomic_dec(&g->cpu_running[it->start_cpu]);
 		atomic_dec(&g->running);
-		if (g->sample_every &&
-		    atomic64_inc_return(&g->sample_tick) % g->sample_every == 0) {
-			struct wqbench_sample s = {
-				.t_queue_ns = it->t_queue, .t_start_ns = t_start,
-				.t_end_ns = t_end, .group = g->index, .req_cpu = it->req_cpu,
-				.cpu = cpu, .flags = it->flags,
-			};
-
-			wqb_sample_push(&s);
-		}
 	}
 	it->prev_cpu = cpu;
 	atomic64_inc(&g->completed);
+	if (g->bare) {
+		wqb_resubmit(it, kind, cpu);
+		return;
+	}
+	/*
+	 * Stamp the end after requeueing the next item: that is part of this
+	 * function's run, as the kernel's execute_start/execute_end see it (the
+	 * trace must agree with us).  What the next queueing overwrites in the
+	 * item is read first.
+	 */
+	t_queue = it->t_queue;
+	req_cpu = it->req_cpu;
+	flags = it->flags;
 	wqb_resubmit(it, kind, cpu);
+	t_end = ktime_get_ns();
+	/* a delayed item can start a little before its nominal expiry */
+	if (READ_ONCE(wqb_measure) != WQB_MEASURE_DONE) {
+		wqb_hist_add(g->hist, false, t_start > t_queue ? t_start - t_queue : 0);
+		wqb_hist_add(g->hist, true, t_end - t_start);
+	}
+	if (g->sample_every && atomic64_inc_return(&g->sample_tick) % g->sample_every == 0) {
+		struct wqbench_sample smp = {
+			.t_queue_ns = t_queue, .t_start_ns = t_start, .t_end_ns = t_end,
+			.group = g->index, .req_cpu = req_cpu, .cpu = cpu, .flags = flags,
+		};
+
+		wqb_sample_push(&smp);
+	}
 }
 
 static enum hrtimer_restart wqb_timer_fn(struct hrtimer *t)
