@@ -255,7 +255,8 @@ static bool close_enough(double a, double b, int fig)
 {
 	bool run = fig == TF_RUN_P50 || fig == TF_RUN_P99;
 	double pct = run ? TRACEFIG_TOL_RUN_PCT : TRACEFIG_TOL_PCT;
-	double abs = fig == TF_TPUT ? 0.0 : run ? TRACEFIG_TOL_RUN_NS : TRACEFIG_TOL_NS;
+	double abs = fig == TF_TPUT ? 0.0 : fig == TF_RUN_P99 ? TRACEFIG_TOL_TAIL_NS :
+		     run ? TRACEFIG_TOL_RUN_NS : TRACEFIG_TOL_NS;
 	double tol = fmax(fabs(a) * pct / 100.0, abs);
 
 	return !isnan(a) && !isnan(b) && fabs(a - b) <= tol;
