@@ -557,14 +557,8 @@ int cmd_compare(int argc, char **argv)
 		wqb_err("cannot write the comparison into %s", out);
 		goto out;
 	}
-	if (!quiet) {
-		char *p = path_join(out, "compare.md"), *text = read_file(p, NULL);
-
-		if (text)
-			fputs(text, stdout);
-		free(text);
-		free(p);
-	}
+	if (!quiet)
+		compare_print_md(&c, stdout);
 	rc = cmp_exit_code(&c);
 	printf("\ncompare: %s/compare.md (.html .json, junit.xml, kcidb.json, lava.txt): "
 	       "%zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu not judged, "

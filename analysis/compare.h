@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define CMP_MIN_RUNS	3
 
@@ -81,5 +82,7 @@ void compare_free(struct comparison *c);
 /* compare_write.c: every format into dir; 0 or -1 */
 int compare_write_all(const struct comparison *c, const char *dir);
 int compare_write_md(const struct comparison *c, const char *path);
+/* the Markdown of compare.md, to a stream (the commands print it) */
+void compare_print_md(const struct comparison *c, FILE *f);
 
 #endif /* WQB_COMPARE_H */

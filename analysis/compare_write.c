@@ -260,6 +260,13 @@ int compare_write_md(const struct comparison *c, const char *path)
 	return write_doc_file(c, path, false);
 }
 
+void compare_print_md(const struct comparison *c, FILE *f)
+{
+	struct doc d = { .f = f, .html = false };
+
+	write_doc(c, &d);
+}
+
 static json_t *jnum(double v)
 {
 	return isnan(v) || isinf(v) ? json_null() : json_real(v);

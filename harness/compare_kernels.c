@@ -167,14 +167,7 @@ int cmd_compare_kernels(int argc, char **argv)
 	}
 	if (compare_write_all(&c, out) < 0)
 		goto out;
-	{
-		char *p = path_join(out, "compare.md"), *text = read_file(p, NULL);
-
-		if (text)
-			fputs(text, stdout);
-		free(text);
-		free(p);
-	}
+	compare_print_md(&c, stdout);
 	rc = cmp_exit_code(&c);
 	printf("\ncompare-kernels: A = %s, B = %s, %lu passes each; %zu regressed, %zu improved, "
 	       "%zu unchanged, %zu too noisy, %zu not judged, %zu oracle failures -> exit %d\n"
