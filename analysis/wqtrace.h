@@ -49,6 +49,10 @@ struct wqtrace_opts {
 	unsigned int max_bins;	/* bins kept per (workqueue, function); 0: 100000 */
 	void (*on_exec)(const struct wqtrace_exec *x, void *arg);
 	void *arg;
+	/* decode in this process, after a probe child opened the file once,
+	 * instead of in a decoder child (wqtrace_read.c): for the fuzzer, so
+	 * the sanitizers watch the decoder too */
+	bool in_process;
 };
 
 /* One (workqueue, function) pair. */
@@ -188,5 +192,7 @@ int wqtrace_init(struct wqtrace *t, const struct wqtrace_opts *opts, unsigned in
 int wqtrace_feed(struct wqtrace *t, const struct wqtrace_event *ev);
 /* closes what is still open, sorts the tables */
 int wqtrace_finish(struct wqtrace *t);
+/* the engine's copy of s: pointer-comparable; NULL when out of memory */
+const char *wqtrace_intern(struct wqtrace *t, const char *s);
 
 #endif /* WQB_WQTRACE_H */

@@ -4,7 +4,8 @@
  * answers: plain queue -> activate -> start -> end, an item requeued while
  * it runs, starts and ends with no partner, hotplug steps and transitions,
  * time going back, 100000 items in flight at once; and wqtrace_read() on
- * files that are not traces.
+ * files that are not traces, on real traces of both kernels through the
+ * decoder child and in process (the two must agree), and on damaged ones.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -257,6 +258,117 @@ static void test_read_not_a_trace(void **state)
 	unlink(path);
 }
 
+
+#define TRACE_CORPUS WQB_SRC "/tests/fuzz/corpus/trace/"
+
+/* every figure the readers produce, compared between two reads */
+static void assert_same_trace(const struct wqtrace *a, const struct wqtrace *b)
+{
+	assert_int_equal(a->events, b->events);
+	assert_int_equal(a->ncpus, b->ncpus);
+	assert_int_equal(a->first_ts, b->first_ts);
+	assert_int_equal(a->last_ts, b->last_ts);
+	assert_int_equal(a->bad_records, b->bad_records);
+	assert_int_equal(a->missed_events, b->missed_events);
+	assert_int_equal(a->unmatched, b->unmatched);
+	assert_int_equal(a->inflight_max, b->inflight_max);
+	assert_string_equal(a->note, b->note);
+	assert_int_equal(a->ntypes, b->ntypes);
+	for (size_t i = 0; i < a->ntypes; i++) {
+		assert_string_equal(a->types[i].name, b->types[i].name);
+		assert_int_equal(a->types[i].count, b->types[i].count);
+	}
+	assert_int_equal(a->nfns, b->nfns);
+	for (size_t i = 0; i < a->nfns; i++) {
+		const struct wqtrace_fn *x = a->fns[i], *y = b->fns[i];
+
+		assert_string_equal(x->workqueue, y->workqueue);
+		assert_string_equal(x->function, y->function);
+		assert_int_equal(x->queued, y->queued);
+		assert_int_equal(x->executed, y->executed);
+		assert_int_equal(x->matched, y->matched);
+		assert_int_equal(x->completed, y->completed);
+		assert_int_equal(x->cross_cpu, y->cross_cpu);
+		assert_int_equal(x->npids, y->npids);
+		assert_int_equal(loghist_count(&x->queue_to_start), loghist_count(&y->queue_to_start));
+		assert_int_equal(loghist_quantile(&x->run, 0.99), loghist_quantile(&y->run, 0.99));
+	}
+	assert_int_equal(a->nhptrans, b->nhptrans);
+	assert_int_equal(a->nhpstates, b->nhpstates);
+}
+
+static void test_read_child_and_in_process(void **state)
+{
+	static const char *const files[] = { TRACE_CORPUS "tiny-6.1.dat",
+					     TRACE_CORPUS "tiny-6.12.dat" };
+	struct wqtrace_opts inproc = { .in_process = true };
+	struct wqtrace a, b;
+	char err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		assert_int_equal(wqtrace_read(files[i], NULL, &a, err, sizeof(err)), 0);
+		assert_int_equal(wqtrace_read(files[i], &inproc, &b, err, sizeof(err)), 0);
+		assert_true(a.events > 1000);
+		assert_true(a.nfns > 0);
+		assert_same_trace(&a, &b);
+		wqtrace_free(&a);
+		wqtrace_free(&b);
+	}
+}
+
+/* a copy of src, cut at keep bytes, with every byte from flip_from on inverted */
+static void damaged_copy(const char *src, char *path, long keep, long flip_from)
+{
+	FILE *in = fopen(src, "rb"), *out;
+	int fd = mkstemp(path), c;
+	long n = 0;
+
+	assert_non_null(in);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "wb");
+	assert_non_null(out);
+	while ((c = fgetc(in)) != EOF && n < keep) {
+		fputc(flip_from >= 0 && n >= flip_from ? c ^ 0xff : c, out);
+		n++;
+	}
+	fclose(in);
+	fclose(out);
+}
+
+/*
+ * Damaged traces: every read returns -- 0 with what could be read, or -1
+ * naming the file -- and never takes the process down.  The first file
+ * made libtracecmd crash under fuzzing.
+ */
+static void test_read_damaged(void **state)
+{
+	const char *src = TRACE_CORPUS "tiny-6.12.dat";
+	static const long cuts[][2] = { { 1512383 / 2, -1 }, { 1512383 - 5000, -1 },
+					{ 1512383, 1512383 - 200000 }, { 4096, -1 } };
+	char err[512];
+	struct wqtrace r;
+	int rc;
+
+	(void)state;
+	rc = wqtrace_read(TRACE_CORPUS "regress-close-segv", NULL, &r, err, sizeof(err));
+	assert_true(rc == 0 || strstr(err, "regress-close-segv"));
+	wqtrace_free(&r);
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		char path[] = "/tmp/wqb-damaged-XXXXXX";
+
+		damaged_copy(src, path, cuts[i][0], cuts[i][1]);
+		err[0] = 0;
+		rc = wqtrace_read(path, NULL, &r, err, sizeof(err));
+		if (rc < 0)
+			assert_non_null(strstr(err, path));
+		else
+			assert_true(r.events > 0);
+		wqtrace_free(&r);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +380,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_time_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_in_flight, setup, teardown),
 		cmocka_unit_test(test_read_not_a_trace),
+		cmocka_unit_test(test_read_child_and_in_process),
+		cmocka_unit_test(test_read_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
