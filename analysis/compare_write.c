@@ -88,71 +88,7 @@ static const char *headline(const struct comparison *c)
 	return "no regression";
 }
 
-/* one writer for Markdown and HTML: the structure is the same */
-struct doc {
-	FILE *f;
-	bool html;
-};
-
-static void d_text(struct doc *d, const char *s)
-{
-	if (d->html) {
-		fputs("<p>", d->f);
-		html_escape(d->f, s);
-		fputs("</p>\n", d->f);
-	} else {
-		fprintf(d->f, "%s\n\n", s);
-	}
-}
-
-static void d_head(struct doc *d, int level, const char *s)
-{
-	if (d->html) {
-		fprintf(d->f, "<h%d>", level);
-		html_escape(d->f, s);
-		fprintf(d->f, "</h%d>\n", level);
-	} else {
-		fprintf(d->f, "%.*s %s\n\n", level, "####", s);
-	}
-}
-
-static void d_row(struct doc *d, const char *const *cells, size_t n, bool header,
-		  const char *cls)
-{
-	if (d->html) {
-		fprintf(d->f, "<tr%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
-		for (size_t i = 0; i < n; i++) {
-			fputs(header ? "<th>" : "<td>", d->f);
-			html_escape(d->f, cells[i]);
-			fputs(header ? "</th>" : "</td>", d->f);
-		}
-		fputs("</tr>\n", d->f);
-		return;
-	}
-	fputs("|", d->f);
-	for (size_t i = 0; i < n; i++) {
-		fputc(' ', d->f);
-		md_cell(d->f, cells[i]);
-		fputs(" |", d->f);
-	}
-	fputc('\n', d->f);
-	if (header) {
-		fputs("|", d->f);
-		for (size_t i = 0; i < n; i++)
-			fputs("---|", d->f);
-		fputc('\n', d->f);
-	}
-}
-
-static void d_table(struct doc *d, bool begin)
-{
-	if (d->html)
-		fputs(begin ? "<table>\n" : "</table>\n", d->f);
-	else if (!begin)
-		fputc('\n', d->f);
-}
-
-static void write_doc(const struct comparison *c, struct doc *d)
+static void write_doc(const struct comparison *c, struct textdoc *d)
 {
 	char line[1024];
 
@@ -164,13 +100,13 @@ static void write_doc(const struct comparison *c, struct doc *d)
 		      "text-align:left}tr.regressed{background:#fdd}tr.improved{background:#dfd}"
 		      "tr.noisy{background:#ffe}tr.failure{background:#fbb}"
 		      "</style></head><body>\n", d->f);
-	d_head(d, 1, "wqbench compare");
+	doc_head(d, 1, "wqbench compare");
 	snprintf(line, sizeof(line), "Verdict: %s (exit %d).", headline(c), cmp_exit_code(c));
-	d_text(d, line);
+	doc_text(d, line);
 	for (int s = 0; s < 2; s++) {
 		snprintf(line, sizeof(line), "%s: %zu runs of %s", c->side[s].label,
 			 c->side[s].nruns, c->side[s].kernels ? c->side[s].kernels : "?");
-		d_text(d, line);
+		doc_text(d, line);
 	}
 	snprintf(line, sizeof(line),
 		 "Minimum effect %.1f%%, alpha %.3g after Holm correction over %zu judged metrics, "
@@ -179,31 +115,31 @@ static void write_doc(const struct comparison *c, struct doc *d)
 		 c->min_effect_pct, c->alpha, c->judged, c->conf * 100, c->when,
 		 c->count[CMP_REGRESSED], c->count[CMP_IMPROVED], c->count[CMP_UNCHANGED],
 		 c->count[CMP_NOISY], c->count[CMP_NOT_JUDGED], c->count[CMP_INFO]);
-	d_text(d, line);
+	doc_text(d, line);
 
-	d_head(d, 2, "Oracle failures and dmesg findings");
+	doc_head(d, 2, "Oracle failures and dmesg findings");
 	if (!c->nf) {
-		d_text(d, "None on either side.");
+		doc_text(d, "None on either side.");
 	} else {
 		const char *hdr[] = { "side", "scenario", "what", "run" };
 
-		d_table(d, true);
-		d_row(d, hdr, 4, true, NULL);
+		doc_table(d, true);
+		doc_row(d, hdr, 4, true, NULL);
 		for (size_t i = 0; i < c->nf; i++) {
 			const char *row[] = { c->f[i].side ? "candidate" : "baseline",
 					      c->f[i].scenario, c->f[i].what, c->f[i].dir };
 
-			d_row(d, row, 4, false, "failure");
+			doc_row(d, row, 4, false, "failure");
 		}
-		d_table(d, false);
+		doc_table(d, false);
 	}
 	if (c->nnotes) {
-		d_head(d, 2, "Notes");
+		doc_head(d, 2, "Notes");
 		for (size_t i = 0; i < c->nnotes; i++)
-			d_text(d, c->notes[i]);
+			doc_text(d, c->notes[i]);
 	}
-	d_head(d, 2, "Metrics");
-	d_text(d, "Medians with their 95% confidence interval and the number of runs; the change "
+	doc_head(d, 2, "Metrics");
+	doc_text(d, "Medians with their 95% confidence interval and the number of runs; the change "
 		  "is the Hodges-Lehmann shift (candidate - baseline) relative to the baseline "
 		  "median, with its interval; p is Mann-Whitney U, Holm-adjusted in brackets. "
 		  "* marks an interval that cannot reach 95% with so few runs: it is the full range.");
@@ -211,8 +147,8 @@ static void write_doc(const struct comparison *c, struct doc *d)
 		const char *hdr[] = { "scenario", "metric", "baseline", "candidate", "change",
 				      "p (Holm)", "verdict", "why" };
 
-		d_table(d, true);
-		d_row(d, hdr, 8, true, NULL);
+		doc_table(d, true);
+		doc_row(d, hdr, 8, true, NULL);
 		for (size_t o = 0; o < sizeof(table_order) / sizeof(table_order[0]); o++)
 			for (size_t i = 0; i < c->nm; i++) {
 				const struct cmp_metric *m = &c->m[i];
@@ -229,9 +165,9 @@ static void write_doc(const struct comparison *c, struct doc *d)
 				const char *row[] = { m->scenario, m->key, a, b, ch, p,
 						      cmp_verdict_name(m->verdict), m->why };
 
-				d_row(d, row, 8, false, cls[m->verdict]);
+				doc_row(d, row, 8, false, cls[m->verdict]);
 			}
-		d_table(d, false);
+		doc_table(d, false);
 	}
 	if (d->html)
 		fputs("</body></html>\n", d->f);
@@ -239,7 +175,7 @@ static void write_doc(const struct comparison *c, struct doc *d)
 
 static int write_doc_file(const struct comparison *c, const char *path, bool html)
 {
-	struct doc d = { .html = html };
+	struct textdoc d = { .html = html };
 	char *tmp = xasprintf("%s.tmp", path);
 	int rc = 0;
 
@@ -262,7 +198,7 @@ int compare_write_md(const struct comparison *c, const char *path)
 
 void compare_print_md(const struct comparison *c, FILE *f)
 {
-	struct doc d = { .f = f, .html = false };
+	struct textdoc d = { .f = f, .html = false };
 
 	write_doc(c, &d);
 }

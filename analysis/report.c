@@ -392,72 +392,15 @@ static void plot_heatmap(struct report *r, const char *pdir)
 
 /* --- output ------------------------------------------------------------ */
 
-struct out {
-	FILE *f;
-	bool html;
-};
-
-static void o_head(struct out *o, int level, const char *text)
+/* report headings start a new block after a table or a plot in Markdown */
+static void o_head(struct textdoc *o, int level, const char *text)
 {
-	if (o->html) {
-		fprintf(o->f, "<h%d>", level);
-		html_escape(o->f, text);
-		fprintf(o->f, "</h%d>\n", level);
-	} else {
-		fprintf(o->f, "\n%.*s %s\n\n", level, "####", text);
-	}
+	if (!o->html)
+		fputc('\n', o->f);
+	doc_head(o, level, text);
 }
 
-static void o_row(struct out *o, const char *const *cells, size_t n, bool header)
-{
-	if (o->html) {
-		fputs("<tr>", o->f);
-		for (size_t i = 0; i < n; i++) {
-			fputs(header ? "<th>" : "<td>", o->f);
-			html_escape(o->f, cells[i]);
-			fputs(header ? "</th>" : "</td>", o->f);
-		}
-		fputs("</tr>\n", o->f);
-		return;
-	}
-	fputs("|", o->f);
-	for (size_t i = 0; i < n; i++) {
-		fputs(" ", o->f);
-		md_cell(o->f, cells[i]);
-		fputs(" |", o->f);
-	}
-	fputs("\n", o->f);
-	if (header) {
-		fputs("|", o->f);
-		for (size_t i = 0; i < n; i++)
-			fputs("---|", o->f);
-		fputs("\n", o->f);
-	}
-}
-
-static void o_table_begin(struct out *o)
-{
-	if (o->html)
-		fputs("<table>\n", o->f);
-}
-
-static void o_table_end(struct out *o)
-{
-	fputs(o->html ? "</table>\n" : "\n", o->f);
-}
-
-static void o_text(struct out *o, const char *text)
-{
-	if (o->html) {
-		fputs("<p>", o->f);
-		html_escape(o->f, text);
-		fputs("</p>\n", o->f);
-	} else {
-		fprintf(o->f, "%s\n\n", text);
-	}
-}
-
-static void o_plot(struct out *o, const char *dir, const char *name, const char *caption)
+static void o_plot(struct textdoc *o, const char *dir, const char *name, const char *caption)
 {
 	if (o->html) {
 		char *p = xasprintf("%s/plots/%s.svg", dir, name), *svg = read_file(p, NULL);
@@ -485,7 +428,7 @@ static bool have_plot(const struct report *r, const char *name)
 }
 
 /* The trace's own view, its agreement with the module, and the oracles rebuilt from it. */
-static void write_trace(struct report *r, struct out *o)
+static void write_trace(struct report *r, struct textdoc *o)
 {
 	const struct tracefig *tf = &r->tf;
 	const struct wqtrace *t = &tf->t;
@@ -495,7 +438,7 @@ static void write_trace(struct report *r, struct out *o)
 	o_head(o, 2, "Trace (trace.dat)");
 	if (!tf->have) {
 		snprintf(line, sizeof(line), "%s", tf->err[0] ? tf->err : "No trace.dat in this run.");
-		o_text(o, line);
+		doc_text(o, line);
 		return;
 	}
 	snprintf(line, sizeof(line),
@@ -508,7 +451,7 @@ static void write_trace(struct report *r, struct out *o)
 		 t->missed_unknown ? " (and pages with an unknown loss)" : "", t->bad_records,
 		 t->note[0] ? ": " : "", t->note, t->executed, t->matched, t->unmatched,
 		 t->requeued_running, t->pending_at_end, t->running_at_end, t->inflight_max);
-	o_text(o, line);
+	doc_text(o, line);
 
 	o_head(o, 3, "Module and trace agree?");
 	snprintf(line, sizeof(line),
@@ -521,9 +464,9 @@ static void write_trace(struct report *r, struct out *o)
 		 TRACEFIG_TOL_RUN_NS / 1e3, TRACEFIG_TOL_TAIL_NS / 1e3, TRACEFIG_TOL_PCT,
 		 tf->disagree ? "DISAGREEMENT: one of the two is wrong for the figures marked NO."
 			      : "All figures agree.");
-	o_text(o, line);
-	o_table_begin(o);
-	o_row(o, (const char *[]){ "group", "figure", "module", "trace", "agree" }, 5, true);
+	doc_text(o, line);
+	doc_table(o, true);
+	doc_row(o, (const char *[]){ "group", "figure", "module", "trace", "agree" }, 5, true, NULL);
 	for (size_t g = 0; g < tf->ng; g++) {
 		const struct tracefig_group *G = &tf->g[g];
 
@@ -537,22 +480,22 @@ static void write_trace(struct report *r, struct out *o)
 				fmt_ns(a, sizeof(a), G->module[k]);
 				fmt_ns(b, sizeof(b), G->trace[k]);
 			}
-			o_row(o, (const char *[]){ G->name, tracefig_fig_name[k], a,
+			doc_row(o, (const char *[]){ G->name, tracefig_fig_name[k], a,
 						   G->fn ? b : "not in trace",
 						   G->not_comparable[k] ? G->not_comparable[k] :
-						   G->agree[k] ? "yes" : "NO" }, 5, false);
+						   G->agree[k] ? "yes" : "NO" }, 5, false, NULL);
 		}
 	}
-	o_table_end(o);
+	doc_table(o, false);
 
 	o_head(o, 3, "Workqueues in the trace");
-	o_text(o, "Per workqueue and function, busiest first (at most 15): queue→activate is time "
+	doc_text(o, "Per workqueue and function, busiest first (at most 15): queue→activate is time "
 		  "held back by max_active, activate→start waiting for a worker; \"away\" counts "
 		  "executions on another CPU than the one asked for with queue_work_on.");
-	o_table_begin(o);
-	o_row(o, (const char *[]){ "workqueue", "function", "executed", "q→activate p99",
+	doc_table(o, true);
+	doc_row(o, (const char *[]){ "workqueue", "function", "executed", "q→activate p99",
 				   "activate→start p99", "q→start p50", "q→start p99", "run p50",
-				   "kworkers: PIDs", "away" }, 10, true);
+				   "kworkers: PIDs", "away" }, 10, true, NULL);
 	while (shown < 15 && shown < t->nfns) {
 		const struct wqtrace_fn *best = NULL;
 		char v[8][32];
@@ -591,10 +534,10 @@ static void write_trace(struct report *r, struct out *o)
 				snprintf(v[6] + 24, 8, " ...");
 		}
 		snprintf(v[7], 32, "%" PRIu64, best->cross_cpu);
-		o_row(o, (const char *[]){ best->workqueue, best->function, v[0], v[1], v[2], v[3],
-					   v[4], v[5], v[6], v[7] }, 10, false);
+		doc_row(o, (const char *[]){ best->workqueue, best->function, v[0], v[1], v[2], v[3],
+					   v[4], v[5], v[6], v[7] }, 10, false, NULL);
 	}
-	o_table_end(o);
+	doc_table(o, false);
 	if (have_plot(r, "latency-timeline"))
 		o_plot(o, r->rd.dir, "latency-timeline",
 		       "Queue→start over time per group from the trace (mean solid, max dotted), with the fault timeline: a spike next to a line is that fault's effect");
@@ -614,12 +557,12 @@ static void write_trace(struct report *r, struct out *o)
 		 tf->bound_violations ? "FAIL" : "pass", tf->unbound_checked, tf->unbound_grace,
 		 tf->unbound_stale, tf->unbound_offline, tf->unbound_violations,
 		 tf->unbound_violations ? "FAIL" : "pass");
-	o_text(o, line);
+	doc_text(o, line);
 	if (tf->nbad) {
-		o_text(o, "First offending executions:");
-		o_table_begin(o);
-		o_row(o, (const char *[]){ "group", "work", "start (trace s)", "ran on CPU",
-					   "asked for", "allowed mask" }, 6, true);
+		doc_text(o, "First offending executions:");
+		doc_table(o, true);
+		doc_row(o, (const char *[]){ "group", "work", "start (trace s)", "ran on CPU",
+					   "asked for", "allowed mask" }, 6, true, NULL);
 		for (size_t i = 0; i < tf->nbad; i++) {
 			const struct tracefig_offence *b = &tf->bad[i];
 			char v[4][32];
@@ -628,18 +571,18 @@ static void write_trace(struct report *r, struct out *o)
 			snprintf(v[1], 32, "%.6f", (double)b->ts_ns / 1e9);
 			snprintf(v[2], 32, "%d", b->cpu);
 			snprintf(v[3], 32, "%d", b->req_cpu);
-			o_row(o, (const char *[]){ b->group, v[0], v[1], v[2],
+			doc_row(o, (const char *[]){ b->group, v[0], v[1], v[2],
 						   b->req_cpu >= 0 && b->req_cpu < 4096 ? v[3] : "-",
-						   b->mask[0] ? b->mask : "-" }, 6, false);
+						   b->mask[0] ? b->mask : "-" }, 6, false, NULL);
 		}
-		o_table_end(o);
+		doc_table(o, false);
 	}
 
 	if (t->nhptrans) {
 		o_head(o, 3, "Hotplug from cpuhp_enter/exit");
-		o_table_begin(o);
-		o_row(o, (const char *[]){ "CPU", "direction", "start (trace s)", "duration",
-					   "steps", "failed steps", "complete" }, 7, true);
+		doc_table(o, true);
+		doc_row(o, (const char *[]){ "CPU", "direction", "start (trace s)", "duration",
+					   "steps", "failed steps", "complete" }, 7, true, NULL);
 		for (size_t i = 0; i < t->nhptrans; i++) {
 			const struct wqtrace_hptrans *h = &t->hptrans[i];
 			char v[5][32];
@@ -649,14 +592,14 @@ static void write_trace(struct report *r, struct out *o)
 			fmt_ns(v[2], 32, (double)(h->end_ts - h->start_ts));
 			snprintf(v[3], 32, "%u", h->steps);
 			snprintf(v[4], 32, "%u", h->failed);
-			o_row(o, (const char *[]){ v[0], h->up ? "online" : "offline", v[1], v[2],
-						   v[3], v[4], h->complete ? "yes" : "NO" }, 7, false);
+			doc_row(o, (const char *[]){ v[0], h->up ? "online" : "offline", v[1], v[2],
+						   v[3], v[4], h->complete ? "yes" : "NO" }, 7, false, NULL);
 		}
-		o_table_end(o);
-		o_text(o, "Slowest hotplug states (mean time in the callback, at most 10):");
-		o_table_begin(o);
-		o_row(o, (const char *[]){ "direction", "state", "callback", "count", "mean", "max",
-					   "failed" }, 7, true);
+		doc_table(o, false);
+		doc_text(o, "Slowest hotplug states (mean time in the callback, at most 10):");
+		doc_table(o, true);
+		doc_row(o, (const char *[]){ "direction", "state", "callback", "count", "mean", "max",
+					   "failed" }, 7, true, NULL);
 		for (size_t k = 0; k < 10 && k < t->nhpstates; k++) {
 			const struct wqtrace_hpstate *best = NULL;
 			char v[5][32];
@@ -683,15 +626,15 @@ static void write_trace(struct report *r, struct out *o)
 			fmt_ns(v[2], 32, best->count ? (double)best->total_ns / (double)best->count : NAN);
 			fmt_ns(v[3], 32, (double)best->max_ns);
 			snprintf(v[4], 32, "%" PRIu64, best->failed);
-			o_row(o, (const char *[]){ best->up ? "online" : "offline", v[0],
+			doc_row(o, (const char *[]){ best->up ? "online" : "offline", v[0],
 						   best->function ? best->function : "?", v[1], v[2],
-						   v[3], v[4] }, 7, false);
+						   v[3], v[4] }, 7, false, NULL);
 		}
-		o_table_end(o);
+		doc_table(o, false);
 	}
 }
 
-static void write_body(struct report *r, struct out *o)
+static void write_body(struct report *r, struct textdoc *o)
 {
 	json_t *meta = r->rd.meta, *sum = r->rd.summary, *c, *guest, *hp;
 	char line[512];
@@ -709,38 +652,38 @@ static void write_body(struct report *r, struct out *o)
 		 json_is_true(json_object_get(json_object_get(meta, "wqbench"), "git_dirty")) ?
 		 " (dirty)" : "",
 		 json_is_false(json_object_get(sum, "complete")) ? "INCOMPLETE run" : "complete run");
-	o_text(o, line);
+	doc_text(o, line);
 	guest = json_object_get(sum, "guest");
 	if (guest) {
 		snprintf(line, sizeof(line), "guest: %s, %s, boot %lld ms, %lld attempt(s)%s%s",
 			 jstr(guest, "outcome"), jstr(guest, "accel"), jint(guest, "boot_ms"),
 			 jint(guest, "attempts"), *jstr(guest, "reason") ? " — " : "",
 			 json_string_value(json_object_get(guest, "reason")) ?: "");
-		o_text(o, line);
+		doc_text(o, line);
 	}
 	if (r->rd.missing[0]) {
 		snprintf(line, sizeof(line), "Missing or unreadable (figures from them are left out): %s",
 			 r->rd.missing);
-		o_text(o, line);
+		doc_text(o, line);
 	}
 
 	o_head(o, 2, "Checks and oracles (summary.json)");
 	json_array_foreach(json_object_get(sum, "reasons"), i, c) {
 		snprintf(line, sizeof(line), "failure: %s", json_string_value(c) ?: "?");
-		o_text(o, line);
+		doc_text(o, line);
 	}
-	o_table_begin(o);
-	o_row(o, (const char *[]){ "check", "result", "evidence" }, 3, true);
+	doc_table(o, true);
+	doc_row(o, (const char *[]){ "check", "result", "evidence" }, 3, true, NULL);
 	json_array_foreach(json_object_get(sum, "checks"), i, c)
-		o_row(o, (const char *[]){ jstr(c, "name"), jstr(c, "status"), jstr(c, "detail") },
-		      3, false);
-	o_table_end(o);
+		doc_row(o, (const char *[]){ jstr(c, "name"), jstr(c, "status"), jstr(c, "detail") },
+		      3, false, NULL);
+	doc_table(o, false);
 
 	o_head(o, 2, "Work groups (kmod-stats.json, kmod-hist.txt)");
-	o_table_begin(o);
-	o_row(o, (const char *[]){ "group", "completed", "items/s", "queue→start p50", "p90",
+	doc_table(o, true);
+	doc_row(o, (const char *[]){ "group", "completed", "items/s", "queue→start p50", "p90",
 				   "p99", "p99.9", "max", "run p50", "run p99", "max running" },
-	      11, true);
+	      11, true, NULL);
 	for (size_t g = 0; g < r->ng; g++) {
 		const struct group_fig *f = &r->g[g];
 		char v[11][32];
@@ -753,10 +696,10 @@ static void write_body(struct report *r, struct out *o)
 		fmt_ns(v[8], sizeof(v[0]), f->run[0]);
 		fmt_ns(v[9], sizeof(v[0]), f->run[2]);
 		snprintf(v[10], sizeof(v[10]), "%lld", f->max_conc);
-		o_row(o, (const char *[]){ v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
-					   v[9], v[10] }, 11, false);
+		doc_row(o, (const char *[]){ v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+					   v[9], v[10] }, 11, false, NULL);
 	}
-	o_table_end(o);
+	doc_table(o, false);
 	if (have_plot(r, "latency-cdf"))
 		o_plot(o, r->rd.dir, "latency-cdf",
 		       "Queue→start latency per group, cumulative (module histograms, ≤1.6% bucket width)");
@@ -772,8 +715,8 @@ static void write_body(struct report *r, struct out *o)
 		char v[2][5][32];
 
 		o_head(o, 2, "CPU hotplug (summary.json, events.csv)");
-		o_table_begin(o);
-		o_row(o, (const char *[]){ "direction", "ok/attempts", "min", "mean", "max" }, 5, true);
+		doc_table(o, true);
+		doc_row(o, (const char *[]){ "direction", "ok/attempts", "min", "mean", "max" }, 5, true, NULL);
 		snprintf(v[0][0], 32, "offline");
 		snprintf(v[0][1], 32, "%lld/%lld", off, jint(hp, "offline_attempts"));
 		fmt_ns(v[0][2], 32, 1e3 * (double)jint(hp, "offline_min_us"));
@@ -785,24 +728,24 @@ static void write_body(struct report *r, struct out *o)
 		fmt_ns(v[1][3], 32, on ? 1e3 * (double)jint(hp, "online_sum_us") / (double)on : NAN);
 		fmt_ns(v[1][4], 32, 1e3 * (double)jint(hp, "online_max_us"));
 		for (int d = 0; d < 2; d++)
-			o_row(o, (const char *[]){ v[d][0], v[d][1], v[d][2], v[d][3], v[d][4] }, 5,
-			      false);
-		o_table_end(o);
+			doc_row(o, (const char *[]){ v[d][0], v[d][1], v[d][2], v[d][3], v[d][4] }, 5,
+			      false, NULL);
+		doc_table(o, false);
 	}
 	write_trace(r, o);
 	if (r->plot_err[0]) {
 		snprintf(line, sizeof(line), "Plots incomplete: %s", r->plot_err);
-		o_text(o, line);
+		doc_text(o, line);
 	} else if (!plot_available()) {
-		o_text(o, "Plots left out: gnuplot is not installed (make deps).");
+		doc_text(o, "Plots left out: gnuplot is not installed (make deps).");
 	}
-	o_text(o, "Files: summary.json, meta.json, kmod-stats.json, kmod-hist.txt, events.csv, trace.dat, dmesg.txt, console.log, result.ktap.");
+	doc_text(o, "Files: summary.json, meta.json, kmod-stats.json, kmod-hist.txt, events.csv, trace.dat, dmesg.txt, console.log, result.ktap.");
 }
 
 static int write_file_with(struct report *r, const char *name, bool html)
 {
 	char *p = path_join(r->rd.dir, name), *tmp = xasprintf("%s.tmp", p);
-	struct out o = { .html = html };
+	struct textdoc o = { .html = html };
 	int rc = 0;
 
 	o.f = fopen(tmp, "w");

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Text helpers shared by the report and compare writers: durations in
- * readable units, and data made safe for HTML and Markdown tables.
+ * readable units, data made safe for HTML and Markdown tables, and the
+ * writer of both formats.
  */
 #include "textfmt.h"
 
@@ -39,4 +40,62 @@ void md_cell(FILE *f, const char *s)
 {
 	for (; s && *s; s++)
 		fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[2]){ *s, 0 }, f);
+}
+
+void doc_head(struct textdoc *d, int level, const char *s)
+{
+	if (d->html) {
+		fprintf(d->f, "<h%d>", level);
+		html_escape(d->f, s);
+		fprintf(d->f, "</h%d>\n", level);
+	} else {
+		fprintf(d->f, "%.*s %s\n\n", level, "####", s);
+	}
+}
+
+void doc_text(struct textdoc *d, const char *s)
+{
+	if (d->html) {
+		fputs("<p>", d->f);
+		html_escape(d->f, s);
+		fputs("</p>\n", d->f);
+	} else {
+		fprintf(d->f, "%s\n\n", s);
+	}
+}
+
+void doc_row(struct textdoc *d, const char *const *cells, size_t n, bool header,
+	     const char *cls)
+{
+	if (d->html) {
+		fprintf(d->f, "<tr%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+		for (size_t i = 0; i < n; i++) {
+			fputs(header ? "<th>" : "<td>", d->f);
+			html_escape(d->f, cells[i]);
+			fputs(header ? "</th>" : "</td>", d->f);
+		}
+		fputs("</tr>\n", d->f);
+		return;
+	}
+	fputs("|", d->f);
+	for (size_t i = 0; i < n; i++) {
+		fputc(' ', d->f);
+		md_cell(d->f, cells[i]);
+		fputs(" |", d->f);
+	}
+	fputc('\n', d->f);
+	if (header) {
+		fputs("|", d->f);
+		for (size_t i = 0; i < n; i++)
+			fputs("---|", d->f);
+		fputc('\n', d->f);
+	}
+}
+
+void doc_table(struct textdoc *d, bool begin)
+{
+	if (d->html)
+		fputs(begin ? "<table>\n" : "</table>\n", d->f);
+	else if (!begin)
+		fputc('\n', d->f);
 }
