@@ -11,9 +11,10 @@
  * the number of events.
  *
  * The pairing engine (wqtrace_init/feed/finish) takes normalised events,
- * so the tests can feed it hand-made sequences; wqtrace_read() decodes a
- * file into them with libtracecmd/libtraceevent, finding every field by
- * name (6.1 and 6.12 lay the events out differently).
+ * so the tests can feed it hand-made sequences; wqtrace_read()
+ * (wqtrace_read.c) decodes a file into them with libtracecmd/libtraceevent
+ * in a decoder child process, finding every field by name (6.1 and 6.12
+ * lay the events out differently).
  */
 #ifndef WQB_WQTRACE_H
 #define WQB_WQTRACE_H
