@@ -78,8 +78,13 @@ struct wqb_item {
 	atomic_t queued_gen;	/* successful inserts of this item */
 	atomic_t started_gen;	/* starts of this item */
 	bool from_self;		/* queued from inside its own function */
-	bool queued_running;	/* still executing (work_busy) when queued */
+	bool queued_running;	/* still executing when queued */
 	int prev_cpu;		/* where it last ran */
+	/* where its function last returned: see wqb_still_running() */
+	bool fn_running;
+	int exit_cpu;
+	unsigned long exit_seq;
+	struct task_struct *exit_task;
 	struct rnd_state rnd;
 	unsigned int idx;
 	bool in_use;		/* open loop: taken from the free pool */

@@ -20,6 +20,17 @@
 
 atomic_t wqb_masks_changing = ATOMIC_INIT(0);
 
+/*
+ * Per CPU, the last worker that started one of our items there and how many
+ * starts there have been: wqb_still_running()'s evidence that a worker has
+ * moved on from an item.
+ */
+struct wqb_last_start {
+	struct task_struct *task;
+	unsigned long seq;
+};
+static DEFINE_PER_CPU(struct wqb_last_start, wqb_last_start);
+
 static void wqb_work_fn(struct work_struct *w);
 
 static void wqb_max(atomic_t *max, int v)
@@ -102,6 +113,68 @@ static int wqb_pick_cpu(struct wqb_group *g)
 }
 
 /*
+ * Is the kernel still executing the item, as __queue_work()'s
+ * non-reentrancy test will see it?  That test looks for a worker of the
+ * item's last pool whose current_work is the item; the worker sets it
+ * before calling our function and clears it under the pool lock only after
+ * the function returns and a cond_resched() -- so our function having
+ * returned is not enough.  work_busy() answers exactly but takes that pool's
+ * lock, contending with the pool it observes; it is asked only when our own
+ * record cannot answer:
+ *  - our function is running (or this is a requeue from inside it): yes;
+ *  - it never ran: no;
+ *  - the worker that ran it has since started another of our items on the
+ *    CPU where the function returned: no, a worker runs one item at a time.
+ * The record is per CPU; the worker's write is ordered task then seq, the
+ * read seq then task, so a matching task is from a start after the return.
+ * BH items run in whatever task they interrupt, so they always ask.
+ */
+static void wqb_note_start(struct wqb_item *it)
+{
+	if (it->g->flags & WQB_F_BH)
+		return;
+	WRITE_ONCE(it->fn_running, true);
+	preempt_disable();
+	this_cpu_write(wqb_last_start.task, current);
+	smp_wmb();	/* task before seq: pairs with wqb_still_running() */
+	this_cpu_inc(wqb_last_start.seq);
+	preempt_enable();
+}
+
+static void wqb_note_return(struct wqb_item *it)
+{
+	if (it->g->flags & WQB_F_BH)
+		return;
+	preempt_disable();
+	it->exit_cpu = smp_processor_id();
+	it->exit_seq = this_cpu_read(wqb_last_start.seq);
+	it->exit_task = current;
+	preempt_enable();
+	smp_wmb();	/* the record before the flag that says to read it */
+	WRITE_ONCE(it->fn_running, false);
+}
+
+static bool wqb_still_running(struct wqb_item *it, bool from_self)
+{
+	struct wqb_last_start *last;
+	unsigned long seq;
+
+	if (it->g->flags & WQB_F_BH)
+		return work_busy(&it->dw.work) & WORK_BUSY_RUNNING;
+	if (from_self || READ_ONCE(it->fn_running))
+		return true;
+	smp_rmb();	/* the flag before the record: pairs with wqb_note_return() */
+	if (!it->exit_task)
+		return false;
+	last = per_cpu_ptr(&wqb_last_start, it->exit_cpu);
+	seq = READ_ONCE(last->seq);
+	smp_rmb();	/* seq before task: pairs with wqb_note_start() */
+	if (seq != it->exit_seq && READ_ONCE(last->task) == it->exit_task)
+		return false;
+	return work_busy(&it->dw.work) & WORK_BUSY_RUNNING;
+}
+
+/*
  * Queue it, with the group's placement (or on cpu when cpu >= 0), after
  * delay_us.  Stamps are written before the queueing: the item may start on
  * another CPU before queue_work_on() returns.
@@ -117,11 +190,10 @@ static bool wqb_queue(struct wqb_item *it, int cpu, u32 delay_us, bool from_self
 	it->req_cpu = cpu;
 	it->from_self = from_self;
 	/*
-	 * The kernel's own test for non-reentrancy: an item still executing
+	 * The kernel's own rule of non-reentrancy: an item still executing
 	 * on its last pool is queued there, whatever CPU was asked for.
 	 */
-	it->queued_running = !g->bare && cpu >= 0 &&
-			     (work_busy(&it->dw.work) & WORK_BUSY_RUNNING);
+	it->queued_running = !g->bare && cpu >= 0 && wqb_still_running(it, from_self);
 	it->flags = (from_self ? WQBENCH_SAMPLE_REQUEUED : 0) |
 		    (delay ? WQBENCH_SAMPLE_DELAYED : 0) |
 		    (it->queued_running ? WQBENCH_SAMPLE_QUEUED_RUNNING : 0);
@@ -324,6 +396,7 @@ static void wqb_work_fn(struct work_struct *w)
 	it->start_cpu = cpu;
 
 	if (!g->bare) {
+		wqb_note_start(it);
 		t_start = ktime_get_ns();
 		wqb_max(&g->max_running, atomic_inc_return(&g->running));
 		wqb_max(&g->cpu_max_running[cpu], atomic_inc_return(&g->cpu_running[cpu]));
@@ -383,6 +456,7 @@ static void wqb_work_fn(struct work_struct *w)
 
 		wqb_sample_push(&smp);
 	}
+	wqb_note_return(it);
 }
 
 static enum hrtimer_restart wqb_timer_fn(struct hrtimer *t)

@@ -296,6 +296,35 @@ static void test_placements(void **state)
 	clear();
 }
 
+/*
+ * The non-reentrancy excuse (wqb_still_running()).  An item requeued from
+ * inside its function is still running: the kernel keeps it on its pool
+ * whatever rr asked for, and every such run must be excused, none a
+ * violation.  Null items handed between partners on rr: the partner's
+ * function has usually returned, and the module decides from its own record
+ * whether the kernel may still see it running -- a wrong "no" would show as
+ * bound violations here.
+ */
+static void test_nonreentrant(void **state)
+{
+	static const char *const defs[] = {
+		"name=nr_self kind=requeue requeue=immediate placement=rr work_us=0",
+		"name=nr_pair kind=cpu placement=rr work_us=0 inflight=16",
+		NULL
+	};
+
+	(void)state;
+	if (online_cpus() < 2)
+		skip();
+	run_groups(defs, 1000);
+	assert_healthy("nr_self");
+	assert_healthy("nr_pair");
+	assert_true(stat_of("nr_self", "bound_nonreentrant") > 0);
+	assert_int_equal(stat_of("nr_self", "bound_checked"), stat_of("nr_self", "completed"));
+	assert_true(stat_of("nr_pair", "bound_checked") > 1000);
+	clear();
+}
+
 static void test_shapes(void **state)
 {
 	static const char *const defs[] = {
@@ -657,6 +686,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_version_and_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_placements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nonreentrant, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workqueue_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oracles_fire, setup, teardown),
