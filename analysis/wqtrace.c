@@ -134,21 +134,13 @@ static const char *intern(struct wqtrace_priv *p, const char *s)
 	return d;
 }
 
-static uint64_t hash64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static struct wstate *map_find(struct wqtrace_priv *p, uint64_t work)
 {
 	size_t m = p->mapcap - 1, i;
 
 	if (!p->mapcap)
 		return NULL;
-	for (i = hash64(work) & m; p->map[i].work; i = (i + 1) & m)
+	for (i = wqtrace_hash64(work) & m; p->map[i].work; i = (i + 1) & m)
 		if (p->map[i].work == work)
 			return &p->map[i];
 	return NULL;
@@ -168,7 +160,7 @@ static int map_rehash(struct wqtrace_priv *p, size_t cap)
 
 		if (!old[i].work)
 			continue;
-		for (j = hash64(old[i].work) & (cap - 1); n[j].work; j = (j + 1) & (cap - 1))
+		for (j = wqtrace_hash64(old[i].work) & (cap - 1); n[j].work; j = (j + 1) & (cap - 1))
 			;
 		n[j] = old[i];
 	}
@@ -186,7 +178,7 @@ static struct wstate *map_get(struct wqtrace *t, uint64_t work)
 		return s;
 	if ((p->mapn + 1) * 2 > p->mapcap && map_rehash(p, p->mapcap ? p->mapcap * 2 : 1024) < 0)
 		return NULL;
-	for (i = hash64(work) & (p->mapcap - 1); p->map[i].work; i = (i + 1) & (p->mapcap - 1))
+	for (i = wqtrace_hash64(work) & (p->mapcap - 1); p->map[i].work; i = (i + 1) & (p->mapcap - 1))
 		;
 	memset(&p->map[i], 0, sizeof(p->map[i]));
 	p->map[i].work = work;
@@ -213,7 +205,7 @@ static void map_drop_if_idle(struct wqtrace_priv *p, struct wstate *s)
 				p->mapn--;
 				return;
 			}
-			home = hash64(p->map[j].work) & m;
+			home = wqtrace_hash64(p->map[j].work) & m;
 			/* may the entry at j move to i?  only if home is not in (i, j] */
 			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
 				break;
@@ -231,7 +223,7 @@ static struct wqtrace_fn *fn_get(struct wqtrace *t, const char *wq, const char *
 
 	if (p->fnidxcap && (t->nfns + 1) * 2 <= p->fnidxcap) {
 		m = p->fnidxcap - 1;
-		for (i = hash64((uintptr_t)wq * 31 + (uintptr_t)fn) & m; p->fnidx[i];
+		for (i = wqtrace_hash64((uintptr_t)wq * 31 + (uintptr_t)fn) & m; p->fnidx[i];
 		     i = (i + 1) & m) {
 			f = t->fns[p->fnidx[i] - 1];
 			if (f->workqueue == wq && f->function == fn)
@@ -249,7 +241,7 @@ static struct wqtrace_fn *fn_get(struct wqtrace *t, const char *wq, const char *
 		p->fnidxcap = cap;
 		for (size_t k = 0; k < t->nfns; k++) {
 			f = t->fns[k];
-			for (i = hash64((uintptr_t)f->workqueue * 31 + (uintptr_t)f->function) &
+			for (i = wqtrace_hash64((uintptr_t)f->workqueue * 31 + (uintptr_t)f->function) &
 				 (cap - 1);
 			     n[i]; i = (i + 1) & (cap - 1))
 				;

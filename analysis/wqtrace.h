@@ -196,4 +196,14 @@ int wqtrace_finish(struct wqtrace *t);
 /* the engine's copy of s: pointer-comparable; NULL when out of memory */
 const char *wqtrace_intern(struct wqtrace *t, const char *s);
 
+/* a 64-bit mix (murmur3's finaliser) for the open-addressing tables of
+ * the engine and the reader: addresses and pointers spread over the slots */
+static inline uint64_t wqtrace_hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
 #endif /* WQB_WQTRACE_H */

@@ -57,25 +57,79 @@ struct wire_event {
 	int32_t kind, cpu, pid, req_cpu, pool_cpu, hp_cpu, hp_target, hp_idx, hp_ret;
 };
 
+/*
+ * A number -> number table, open addressing, value 0 for an empty slot.
+ * Two uses: function address -> interned name, so kallsyms is searched
+ * once per address, and in the decoder child interned string -> its id.
+ */
+struct u64map {
+	uint64_t *key, *val;
+	size_t cap, n;
+};
+
+/* where key is, or the empty slot where it would go */
+static size_t u64map_slot(const struct u64map *m, uint64_t key)
+{
+	size_t i = wqtrace_hash64(key) & (m->cap - 1);
+
+	while (m->val[i] && m->key[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+/* the value of key, 0 when absent */
+static uint64_t u64map_get(const struct u64map *m, uint64_t key)
+{
+	return m->cap ? m->val[u64map_slot(m, key)] : 0;
+}
+
+static void u64map_free(struct u64map *m)
+{
+	free(m->key);
+	free(m->val);
+}
+
+/* key -> val (not 0); -1 out of memory */
+static int u64map_put(struct u64map *m, uint64_t key, uint64_t val)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct u64map g = { .cap = m->cap ? m->cap * 2 : 256, .n = m->n };
+
+		g.key = calloc(g.cap, sizeof(*g.key));
+		g.val = calloc(g.cap, sizeof(*g.val));
+		if (!g.key || !g.val) {
+			u64map_free(&g);
+			return -1;
+		}
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->val[j])
+				continue;
+			i = u64map_slot(&g, m->key[j]);
+			g.key[i] = m->key[j];
+			g.val[i] = m->val[j];
+		}
+		u64map_free(m);
+		*m = g;
+	}
+	i = u64map_slot(m, key);
+	if (!m->val[i])
+		m->n++;
+	m->key[i] = key;
+	m->val[i] = val;
+	return 0;
+}
+
 /* the decoder child's end: buffered, strings numbered as first sent */
 struct wire_out {
 	int fd;
 	bool failed;
 	size_t len;
-	const char **key;	/* interned pointer -> id, linear probing */
-	uint32_t *id;
-	size_t cap, n;
+	struct u64map ids;	/* interned pointer -> id */
 	bool note_sent;
 	char buf[1 << 16];
 };
-
-static uint64_t addr_hash(uint64_t x)
-{
-	x ^= x >> 31;
-	x *= 0x9e3779b97f4a7c15ULL;
-	x ^= x >> 29;
-	return x;
-}
 
 /* how to decode one event id of one tep */
 struct decoder {
@@ -95,12 +149,6 @@ struct tepcache {
 	struct tep_format_field *type, *pid;
 };
 
-/* function address -> interned name: one bsearch of kallsyms per address */
-struct symslot {
-	unsigned long long addr;
-	const char *name;
-};
-
 struct reader {
 	/* the engine, or in the decoder child its copy: strings and notes */
 	struct wqtrace *t;
@@ -109,8 +157,7 @@ struct reader {
 	int err;
 	bool swap;		/* file and host byte order differ: use libtraceevent */
 	struct tepcache *tc_last;	/* of the last decoder_for() */
-	struct symslot *sym;
-	size_t symcap, nsym;
+	struct u64map sym;	/* function address -> interned name */
 	/* decoder child: events go down the pipe instead of into the engine */
 	struct wire_out *wire;
 	const char *last_wq;	/* interned */
@@ -297,41 +344,19 @@ static struct decoder *decoder_for(struct reader *r, struct tep_handle *tep,
 /* the name of a function address, interned; NULL when out of memory */
 static const char *symbol(struct reader *r, struct tep_handle *tep, unsigned long long addr)
 {
-	size_t i;
-	const char *s;
+	const char *s = (const char *)(uintptr_t)u64map_get(&r->sym, addr);
 	char buf[32];
 
-	if ((r->nsym + 1) * 2 > r->symcap) {
-		size_t cap = r->symcap ? r->symcap * 2 : 256;
-		struct symslot *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (size_t k = 0; k < r->symcap; k++) {
-			if (!r->sym[k].name)
-				continue;
-			for (i = addr_hash(r->sym[k].addr) & (cap - 1); n[i].name; i = (i + 1) & (cap - 1))
-				;
-			n[i] = r->sym[k];
-		}
-		free(r->sym);
-		r->sym = n;
-		r->symcap = cap;
-	}
-	for (i = addr_hash(addr) & (r->symcap - 1); r->sym[i].name; i = (i + 1) & (r->symcap - 1))
-		if (r->sym[i].addr == addr)
-			return r->sym[i].name;
+	if (s)
+		return s;
 	s = tep_find_function(tep, addr);
 	if (!s) {
 		snprintf(buf, sizeof(buf), "0x%llx", addr);
 		s = buf;
 	}
 	s = wqtrace_intern(r->t, s);
-	if (s) {
-		r->sym[i].addr = addr;
-		r->sym[i].name = s;
-		r->nsym++;
-	}
+	if (s && u64map_put(&r->sym, addr, (uintptr_t)s) < 0)
+		return NULL;
 	return s;
 }
 
@@ -452,6 +477,75 @@ static void child_signals(void)
 #endif
 #endif
 
+/* a child's heap bounded to bytes: a corrupt header's absurd sizes fail there */
+static void limit_data(rlim_t bytes)
+{
+#ifndef WQB_ASAN
+	struct rlimit rl = { .rlim_cur = bytes, .rlim_max = bytes };
+
+	setrlimit(RLIMIT_DATA, &rl);
+#else
+	(void)bytes;
+#endif
+}
+
+/* open the file with libtracecmd, every buffer: handles [0] top, then instances */
+static int open_all(const char *path, struct tracecmd_input ***hp)
+{
+	struct tracecmd_input *top, **h;
+	int n, nh = 0;
+
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	top = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+	if (!top)
+		return -1;
+	n = tracecmd_buffer_instances(top);
+	if (n < 0)
+		n = 0;
+	h = calloc((size_t)n + 1, sizeof(*h));
+	if (!h) {
+		tracecmd_close(top);
+		return -1;
+	}
+	h[nh++] = top;
+	for (int i = 0; i < n; i++) {
+		struct tracecmd_input *b = tracecmd_buffer_instance_handle(top, i);
+
+		if (b)
+			h[nh++] = b;
+	}
+	*hp = h;
+	return nh;
+}
+
+static void close_all(struct tracecmd_input **h, int nh)
+{
+	for (int i = nh; i-- > 0;)
+		tracecmd_close(h[i]);
+	free(h);
+}
+
+/* why the decoder child ended early, into err */
+static void child_failed(const char *path, int status, bool opened, const struct wqtrace *t,
+			 char *err, size_t errlen)
+{
+	const char *how = WIFSIGNALED(status) ? "signal" : "exit";
+	int code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+
+	if (!opened && WIFEXITED(status) && code == 3)
+		snprintf(err, errlen, "%s: not a trace.dat libtracecmd can open", path);
+	else if (WIFEXITED(status) && code == 4)
+		snprintf(err, errlen, "%s: out of memory while reading", path);
+	else if (!opened)
+		snprintf(err, errlen,
+			 "%s: libtracecmd failed on this file (%s %d while opening it): corrupt?",
+			 path, how, code);
+	else
+		snprintf(err, errlen,
+			 "%s: libtracecmd failed on this file (%s %d after %llu events): corrupt?",
+			 path, how, code, (unsigned long long)t->events);
+}
+
 /*
  * Open the file once in a child with bounded memory first.  libtracecmd
  * (1.3.1) sizes allocations from counts in the file's headers -- a corrupt
@@ -474,43 +568,23 @@ static int probe_open(const char *path, char *err, size_t errlen)
 	if (pid < 0)
 		return 0;	/* cannot probe: read as before */
 	if (pid == 0) {
-		struct tracecmd_input *h;
-		int n;
+		struct tracecmd_input **h;
+		int nh;
 
 		child_signals();
-#ifndef WQB_ASAN
 		/* metadata of a sane file is a few MB; allow 512 MB plus the file */
-		struct rlimit rl;
-
-		rl.rlim_cur = rl.rlim_max = (rlim_t)st.st_size + (512ull << 20);
-		setrlimit(RLIMIT_DATA, &rl);
-#endif
-		tracecmd_set_loglevel(TEP_LOG_NONE);
-		h = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS |
-					  TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
-		if (!h)
+		limit_data((rlim_t)st.st_size + (512ull << 20));
+		nh = open_all(path, &h);
+		if (nh < 0)
 			_exit(3);
-		n = tracecmd_buffer_instances(h);
-		for (int i = 0; i < n; i++) {
-			struct tracecmd_input *b = tracecmd_buffer_instance_handle(h, i);
-
-			if (b)
-				tracecmd_close(b);
-		}
-		tracecmd_close(h);
+		close_all(h, nh);
 		_exit(0);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-		snprintf(err, errlen, "%s: not a trace.dat libtracecmd can open", path);
-	else
-		snprintf(err, errlen,
-			 "%s: libtracecmd failed on this file (%s %d while opening it): corrupt?",
-			 path, WIFSIGNALED(status) ? "signal" : "exit",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	child_failed(path, status, false, NULL, err, errlen);
 	return -1;
 }
 
@@ -556,41 +630,16 @@ static void wire_put(struct wire_out *w, uint32_t type, const void *a, size_t al
 /* id of an interned string, sent first if new; 0 for NULL, -1 out of memory */
 static int64_t wire_str(struct wire_out *w, const char *s)
 {
-	size_t i;
 	uint32_t id;
 
 	if (!s)
 		return 0;
-	if ((w->n + 1) * 2 > w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-		const char **k = calloc(cap, sizeof(*k));
-		uint32_t *v = calloc(cap, sizeof(*v));
-
-		if (!k || !v) {
-			free(k);
-			free(v);
-			return -1;
-		}
-		for (size_t j = 0; j < w->cap; j++) {
-			if (!w->key[j])
-				continue;
-			for (i = addr_hash((uintptr_t)w->key[j]) & (cap - 1); k[i]; i = (i + 1) & (cap - 1))
-				;
-			k[i] = w->key[j];
-			v[i] = w->id[j];
-		}
-		free(w->key);
-		free(w->id);
-		w->key = k;
-		w->id = v;
-		w->cap = cap;
-	}
-	for (i = addr_hash((uintptr_t)s) & (w->cap - 1); w->key[i]; i = (i + 1) & (w->cap - 1))
-		if (w->key[i] == s)
-			return w->id[i];
-	id = (uint32_t)++w->n;
-	w->key[i] = s;
-	w->id[i] = id;
+	id = (uint32_t)u64map_get(&w->ids, (uintptr_t)s);
+	if (id)
+		return id;
+	id = (uint32_t)w->ids.n + 1;
+	if (u64map_put(&w->ids, (uintptr_t)s, id) < 0)
+		return -1;
 	wire_put(w, WIRE_STR, &id, sizeof(id), s, strnlen(s, WIRE_STR_MAX));
 	return id;
 }
@@ -620,48 +669,12 @@ static int wire_event(struct reader *r, const struct wqtrace_event *ev)
 	return w->failed ? -1 : 0;	/* the reader went away: stop */
 }
 
-/* open the file with libtracecmd, every buffer: handles [0] top, then instances */
-static int open_all(const char *path, struct tracecmd_input ***hp)
-{
-	struct tracecmd_input *top, **h;
-	int n, nh = 0;
-
-	tracecmd_set_loglevel(TEP_LOG_NONE);
-	top = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
-	if (!top)
-		return -1;
-	n = tracecmd_buffer_instances(top);
-	if (n < 0)
-		n = 0;
-	h = calloc((size_t)n + 1, sizeof(*h));
-	if (!h) {
-		tracecmd_close(top);
-		return -1;
-	}
-	h[nh++] = top;
-	for (int i = 0; i < n; i++) {
-		struct tracecmd_input *b = tracecmd_buffer_instance_handle(top, i);
-
-		if (b)
-			h[nh++] = b;
-	}
-	*hp = h;
-	return nh;
-}
-
-static void close_all(struct tracecmd_input **h, int nh)
-{
-	for (int i = nh; i-- > 0;)
-		tracecmd_close(h[i]);
-	free(h);
-}
-
 static void reader_free(struct reader *r)
 {
 	for (size_t i = 0; i < r->ntc; i++)
 		free(r->tc[i].d);
 	free(r->tc);
-	free(r->sym);
+	u64map_free(&r->sym);
 }
 
 /*
@@ -705,19 +718,12 @@ static void __attribute__((noreturn)) decoder_child(const char *path, int fd, of
 	uint32_t ncpus;
 	int nh;
 
-#ifndef WQB_ASAN
 	/*
 	 * What libtracecmd keeps grows with the decompressed data: 87 MB for
 	 * the 6 MB zstd bench trace.  1 GB plus 32 times the file leaves room
 	 * for that and stops the absurd sizes a corrupt header asks for.
 	 */
-	struct rlimit rl;
-
-	rl.rlim_cur = rl.rlim_max = (1ull << 30) + 32 * (rlim_t)size;
-	setrlimit(RLIMIT_DATA, &rl);
-#else
-	(void)size;
-#endif
+	limit_data((1ull << 30) + 32 * (rlim_t)size);
 	heap_hugepages();
 	w.fd = fd;
 	nh = open_all(path, &h);
@@ -905,27 +911,6 @@ static int read_in_process(const char *path, const struct wqtrace_opts *opts,
 	close_all(h, nh);
 	reader_free(&r);
 	return rc;
-}
-
-/* why the decoder child ended early, into err */
-static void child_failed(const char *path, int status, bool opened, const struct wqtrace *t,
-			 char *err, size_t errlen)
-{
-	const char *how = WIFSIGNALED(status) ? "signal" : "exit";
-	int code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
-
-	if (!opened && WIFEXITED(status) && code == 3)
-		snprintf(err, errlen, "%s: not a trace.dat libtracecmd can open", path);
-	else if (WIFEXITED(status) && code == 4)
-		snprintf(err, errlen, "%s: out of memory while reading", path);
-	else if (!opened)
-		snprintf(err, errlen,
-			 "%s: libtracecmd failed on this file (%s %d while opening it): corrupt?",
-			 path, how, code);
-	else
-		snprintf(err, errlen,
-			 "%s: libtracecmd failed on this file (%s %d after %llu events): corrupt?",
-			 path, how, code, (unsigned long long)t->events);
 }
 
 int wqtrace_read(const char *path, const struct wqtrace_opts *opts, struct wqtrace *out,
