@@ -456,34 +456,60 @@ static void write_trace(struct report *r, struct textdoc *o)
 	o_head(o, 3, "Module and trace agree?");
 	snprintf(line, sizeof(line),
 		 "Each figure from the module (kmod-stats.json) and, independently, from the trace "
-		 "(queue_work → execute_start, execute_start → execute_end). Tolerance: %.0f%% or "
-		 "%.0f µs, whichever is larger; run time %.0f%% or %.0f µs, its p99 %.0f µs (the "
-		 "trace's includes the module's bookkeeping after its end stamp and the "
-		 "tracepoints' cost); throughput %.0f%%. %s",
-		 TRACEFIG_TOL_PCT, TRACEFIG_TOL_NS / 1e3, TRACEFIG_TOL_RUN_PCT,
+		 "(queue_work → execute_start, execute_start → execute_end). The module stamps "
+		 "outside the tracepoints (queue→start) and inside them (run time): items of "
+		 "samples.bin paired with their executions in the trace measure those offsets in "
+		 "this run, and the module's figure must lie in the band they allow around the "
+		 "trace's (docs/trace-analysis.md). Without %d paired items: %.0f%% or %.0f µs; run "
+		 "time %.0f%% or %.0f µs, its p99 %.0f µs (marked fixed). Throughput: %.0f%%. %s",
+		 TRACEFIG_MIN_PAIRS, TRACEFIG_TOL_PCT, TRACEFIG_TOL_NS / 1e3, TRACEFIG_TOL_RUN_PCT,
 		 TRACEFIG_TOL_RUN_NS / 1e3, TRACEFIG_TOL_TAIL_NS / 1e3, TRACEFIG_TOL_PCT,
 		 tf->disagree ? "DISAGREEMENT: one of the two is wrong for the figures marked NO."
 			      : "All figures agree.");
 	doc_text(o, line);
+	if (tf->pair_note[0])
+		doc_text(o, tf->pair_note);
+	for (size_t g = 0; g < tf->ng; g++) {
+		const struct tracefig_group *G = &tf->g[g];
+
+		if (!G->samples_in_window)
+			continue;
+		snprintf(line, sizeof(line),
+			 "%s: %zu of %" PRIu64 " records of samples.bin inside the trace paired with "
+			 "their execution%s", G->name, G->npairs, G->samples_in_window,
+			 G->unpaired_bad ? " — NO: the module recorded items the trace does not hold."
+					 : ".");
+		doc_text(o, line);
+	}
 	doc_table(o, true);
-	doc_row(o, (const char *[]){ "group", "figure", "module", "trace", "agree" }, 5, true, NULL);
+	doc_row(o, (const char *[]){ "group", "figure", "module", "trace", "band", "agree" }, 6,
+		true, NULL);
 	for (size_t g = 0; g < tf->ng; g++) {
 		const struct tracefig_group *G = &tf->g[g];
 
 		for (int k = 0; k < TF_NFIG; k++) {
-			char a[32], b[32];
+			char a[32], b[32], lo[32], hi[32], band[80];
 
 			if (k == TF_TPUT) {
 				snprintf(a, sizeof(a), "%.0f", G->module[k]);
 				snprintf(b, sizeof(b), "%.0f", G->trace[k]);
+				snprintf(lo, sizeof(lo), "%.0f", G->lo[k]);
+				snprintf(hi, sizeof(hi), "%.0f", G->hi[k]);
 			} else {
 				fmt_ns(a, sizeof(a), G->module[k]);
 				fmt_ns(b, sizeof(b), G->trace[k]);
+				fmt_ns(lo, sizeof(lo), G->lo[k]);
+				fmt_ns(hi, sizeof(hi), G->hi[k]);
 			}
+			if (!G->fn || G->not_comparable[k])
+				snprintf(band, sizeof(band), "–");
+			else
+				snprintf(band, sizeof(band), "%s – %s%s", lo, hi,
+					 G->banded[k] ? "" : " (fixed)");
 			doc_row(o, (const char *[]){ G->name, tracefig_fig_name[k], a,
-						   G->fn ? b : "not in trace",
+						   G->fn ? b : "not in trace", band,
 						   G->not_comparable[k] ? G->not_comparable[k] :
-						   G->agree[k] ? "yes" : "NO" }, 5, false, NULL);
+						   G->agree[k] ? "yes" : "NO" }, 6, false, NULL);
 		}
 	}
 	doc_table(o, false);

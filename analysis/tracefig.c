@@ -2,17 +2,22 @@
 /*
  * The trace's view of a run, checked against the module's (tracefig.h).
  *
- * Agreement.  The module stamps queue and start around the kernel's own
- * tracepoints, a few instructions apart, so the two must give the same
- * latency percentiles within TRACEFIG_TOL_PCT or TRACEFIG_TOL_NS (whichever
- * is larger: under TCG a few µs of emulation sit between the stamps) and
- * the same throughput within TRACEFIG_TOL_PCT.  The module stamps the end
- * after requeueing the next item, as the trace sees it, but its histogram
- * and sample bookkeeping still falls after the stamp: run time gets
- * TRACEFIG_TOL_RUN_PCT or _NS.  The
- * trace covers the measured phase only and the module the whole run, which
- * the tolerance absorbs in steady state; a disagreement beyond it means one
- * of the two is wrong, and the report says so.
+ * Agreement.  The module and the trace time the same items at different
+ * points: the module's queue stamp comes before queue_work_on() -- before
+ * the pool lock and the queue_work tracepoint -- and its start stamp after
+ * execute_start, so its queue->start holds the trace's plus an offset;
+ * its run time lies inside execute_start..execute_end.  How big that
+ * offset is depends on the host's speed and on contention for the pool
+ * lock, so no fixed tolerance fits every host.  A traced run keeps raw
+ * records of one item in 16 (harness/hostrun.c); each is paired with its
+ * execution in the trace (same group and CPU, the module's stamps inside
+ * the trace's, the nearest), which measures the offset per item in this
+ * run, and the module's percentile must lie in the band that the trace's
+ * histogram and those offsets allow (tracefig_band(): a bound that holds
+ * whatever the offsets' distribution).  A record inside the trace's window
+ * with no execution to pair is itself a disagreement.  Without enough
+ * pairs the fixed TRACEFIG_TOL_* apply, and the report says so.
+ * Throughput is a count over the phase on both sides: TRACEFIG_TOL_PCT.
  *
  * Oracles from the trace.  Bound placement: an execution queued for a CPU
  * (req_cpu) that started elsewhere is excused when that CPU went offline
@@ -28,6 +33,7 @@
 #include "tracefig.h"
 #include "scenario.h"
 #include "util.h"
+#include "wqbench_uapi.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -80,6 +86,13 @@ struct hp_change {
 	bool online;
 };
 
+/* one record of samples.bin, waiting for its execution in the trace */
+struct pair_smp {
+	uint64_t tq, ts, te;	/* the module's queue, start and end stamps */
+	int cpu;
+	bool used;
+};
+
 struct ctx {
 	struct tracefig *tf;
 	const struct rundata *rd;
@@ -88,6 +101,9 @@ struct ctx {
 	size_t nmc;
 	struct hp_change *hc;
 	size_t nhc;
+	/* samples.bin per group (tf->g order), by start stamp */
+	struct pair_smp *smp[WQB_MAX_GROUPS];
+	size_t nsmp[WQB_MAX_GROUPS];
 };
 
 static int64_t rel_ms(const struct ctx *c, uint64_t ts)
@@ -161,19 +177,133 @@ static void offend(struct tracefig *tf, const struct wqtrace_exec *x, const char
 		snprintf(o->mask, sizeof(o->mask), "%" PRIx64, mask);
 }
 
+/* one paired item's offsets; the arrays grow together */
+static void push_pair(struct tracefig_group *g, double lat, double run, double start)
+{
+	if (g->npairs == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 256;
+		g->off_lat = xrealloc(g->off_lat, g->cap * sizeof(*g->off_lat));
+		g->off_run = xrealloc(g->off_run, g->cap * sizeof(*g->off_run));
+		g->off_start = xrealloc(g->off_start, g->cap * sizeof(*g->off_start));
+	}
+	g->off_lat[g->npairs] = lat;
+	g->off_run[g->npairs] = run;
+	g->off_start[g->npairs++] = start;
+}
+
+/*
+ * Pair one execution with the module's record of it: same group and CPU,
+ * the module's stamps inside the trace's (queue stamp before queue_work,
+ * start after execute_start, end before execute_end), the one nearest the
+ * tracepoints.  Executions on one CPU nest but never interleave their
+ * starts and ends, and an inner one ends (and claims its record) first,
+ * so the nearest unclaimed record inside the window is this execution's.
+ * Delayed work: the module's queue stamp is the nominal expiry, so only
+ * start and end are paired.
+ */
+static void pair_exec(struct ctx *c, size_t gi, const struct wqtrace_exec *x)
+{
+	struct tracefig_group *g = &c->tf->g[gi];
+	struct pair_smp *v = c->smp[gi], *best = NULL;
+	bool lat = !g->not_comparable[TF_LAT_P50];
+	size_t lo = 0, hi = c->nsmp[gi];
+	uint64_t best_off = UINT64_MAX;
+
+	if (!x->end_ts || !x->queue_ts)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].ts < x->start_ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->nsmp[gi] && v[i].ts <= x->end_ts; i++) {
+		uint64_t off;
+
+		if (v[i].used || v[i].cpu != x->cpu || v[i].te > x->end_ts || v[i].te < v[i].ts ||
+		    (lat && v[i].tq > x->queue_ts))
+			continue;
+		off = (v[i].ts - x->start_ts) + (lat ? x->queue_ts - v[i].tq : 0);
+		if (off < best_off) {
+			best_off = off;
+			best = &v[i];
+		}
+	}
+	if (!best)
+		return;
+	best->used = true;
+	push_pair(g, lat ? (double)best_off : NAN,
+		  (double)((best->ts - x->start_ts) + (x->end_ts - best->te)),
+		  (double)(best->ts - x->start_ts));
+}
+
+static int cmp_smp(const void *a, const void *b)
+{
+	const struct pair_smp *x = a, *y = b;
+
+	return (x->ts > y->ts) - (x->ts < y->ts);
+}
+
+/* samples.bin by group; a file that is not whole records is left unpaired */
+static void load_samples(struct ctx *c)
+{
+	char *path = path_join(c->rd->dir, "samples.bin"), *buf;
+	size_t len = 0, n;
+	const struct wqbench_sample *r;
+
+	buf = read_file(path, &len);
+	free(path);
+	if (!buf)
+		return;
+	if (len % sizeof(*r)) {
+		snprintf(c->tf->pair_note, sizeof(c->tf->pair_note),
+			 "samples.bin is not whole records (%zu bytes): not paired", len);
+		free(buf);
+		return;
+	}
+	n = len / sizeof(*r);
+	r = (const struct wqbench_sample *)buf;
+	for (size_t i = 0; i < n; i++) {
+		size_t gi = r[i].group;
+		struct pair_smp *p;
+
+		if (gi >= c->tf->ng || gi >= WQB_MAX_GROUPS)
+			continue;
+		c->smp[gi] = xrealloc(c->smp[gi], (c->nsmp[gi] + 1) * sizeof(**c->smp));
+		p = &c->smp[gi][c->nsmp[gi]++];
+		p->tq = r[i].t_queue_ns;
+		p->ts = r[i].t_start_ns;
+		p->te = r[i].t_end_ns;
+		p->cpu = r[i].cpu;
+		p->used = false;
+	}
+	for (size_t gi = 0; gi < c->tf->ng && gi < WQB_MAX_GROUPS; gi++)
+		if (c->nsmp[gi])
+			qsort(c->smp[gi], c->nsmp[gi], sizeof(**c->smp), cmp_smp);
+	free(buf);
+}
+
 static void on_exec(const struct wqtrace_exec *x, void *arg)
 {
 	struct ctx *c = arg;
 	struct tracefig *tf = c->tf;
 	struct tracefig_group *g = NULL;
 
+	size_t gi = 0;
+
 	if (!x->matched || !x->start_ts)
 		return;
 	for (size_t i = 0; i < tf->ng; i++)
-		if (!strcmp(tf->g[i].workqueue, x->workqueue))
+		if (!strcmp(tf->g[i].workqueue, x->workqueue)) {
 			g = &tf->g[i];
+			gi = i;
+		}
 	if (!g)
 		return;
+	if (gi < WQB_MAX_GROUPS && c->nsmp[gi])
+		pair_exec(c, gi, x);
 	/* tf->t is initialised before the first event: its ncpus is set */
 	if (!g->unbound && x->req_cpu >= 0 && (unsigned int)x->req_cpu < tf->t.ncpus) {
 		tf->bound_checked++;
@@ -251,15 +381,131 @@ static void fault_log(struct ctx *c)
 	qsort(c->mc, c->nmc, sizeof(*c->mc), cmp_mc);
 }
 
-static bool close_enough(double a, double b, int fig)
+/* the fixed tolerance around the trace's figure, where no offsets were measured */
+static void fixed_band(struct tracefig_group *g, int fig)
 {
 	bool run = fig == TF_RUN_P50 || fig == TF_RUN_P99;
 	double pct = run ? TRACEFIG_TOL_RUN_PCT : TRACEFIG_TOL_PCT;
 	double abs = fig == TF_TPUT ? 0.0 : fig == TF_RUN_P99 ? TRACEFIG_TOL_TAIL_NS :
 		     run ? TRACEFIG_TOL_RUN_NS : TRACEFIG_TOL_NS;
-	double tol = fmax(fabs(a) * pct / 100.0, abs);
+	double tol = fmax(fabs(g->module[fig]) * pct / 100.0, abs);
 
-	return !isnan(a) && !isnan(b) && fabs(a - b) <= tol;
+	g->lo[fig] = g->trace[fig] - tol;
+	g->hi[fig] = g->trace[fig] + tol;
+	g->banded[fig] = false;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* the value at 1-based rank r of sorted v[n], r clamped to [1, n] */
+static double at_rank(const double *v, size_t n, double r)
+{
+	size_t i = r < 1 ? 0 : r > (double)n ? n - 1 : (size_t)r - 1;
+
+	return v[i];
+}
+
+/*
+ * Lower and upper confidence values of the a-quantile of sorted v[n]: order
+ * statistics TRACEFIG_Z binomial standard deviations below and above rank
+ * n*a, so a band built from them is not narrowed by the few items paired.
+ */
+#define TRACEFIG_Z	3.0
+
+static double q_below(const double *v, size_t n, double a)
+{
+	return at_rank(v, n, floor(n * a - TRACEFIG_Z * sqrt(n * a * (1 - a))));
+}
+
+static double q_above(const double *v, size_t n, double a)
+{
+	return at_rank(v, n, ceil(n * a + TRACEFIG_Z * sqrt(n * a * (1 - a))));
+}
+
+/*
+ * The band the module's q-quantile must lie in, from the trace's histogram
+ * L and the per-item offsets D of the paired items (sorted d[n]).  Per
+ * item the module sees M = L + D (queue->start: its stamps sit outside the
+ * tracepoints) or M = L - D (run time: inside them).  For any a in (0, q)
+ * and (0, 1 - q), whatever the dependence of L and D,
+ *	Q_q(L + D) >= Q_{q-a}(L) + Q_a(D)  and  Q_q(L + D) <= Q_{q+a}(L) + Q_{1-a}(D)
+ * (at most a fraction a of items can have D below Q_a(D), so at least q of
+ * them sit above Q_{q-a}(L) + Q_a(D)), and so for L - D with the offsets'
+ * quantiles swapped.  Every a gives a valid band: take the tightest over
+ * a few.  Then widen by each histogram's bucket (1/64 of the value, on
+ * both sides).
+ *
+ * The offsets of the lower bound (dl) and of the upper (dh) may differ:
+ * a sampled item's end offset also holds the module pushing its record,
+ * which unsampled items never pay, so for run time the upper bound takes
+ * the start offset alone -- no larger than any item's whole offset, so
+ * the band stays valid, only wider.
+ */
+void tracefig_band(const struct loghist *L, double q, int sign, const double *dl,
+		   const double *dh, size_t n, double *lo, double *hi)
+{
+	static const double as[] = { 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3 };
+	double l = -INFINITY, h = INFINITY;
+
+	for (size_t i = 0; i < sizeof(as) / sizeof(as[0]); i++) {
+		double a = as[i];
+
+		if (q - a > 0) {
+			double ql = (double)loghist_quantile(L, q - a);
+
+			l = fmax(l, sign > 0 ? ql + q_below(dl, n, a) : ql - q_above(dl, n, 1 - a));
+		}
+		if (q + a <= 1) {
+			double qh = (double)loghist_quantile(L, q + a);
+
+			h = fmin(h, sign > 0 ? qh + q_above(dh, n, 1 - a) : qh - q_below(dh, n, a));
+		}
+	}
+	*lo = fmax(0, l * (1 - 2.0 / LOGHIST_SUB));
+	*hi = h * (1 + 2.0 / LOGHIST_SUB);
+}
+
+/* every figure of one group in the trace: its band, and whether the module's lies in it */
+static void judge_group(struct tracefig *tf, struct tracefig_group *g)
+{
+	const struct wqtrace_fn *f = g->fn;
+	size_t n = g->npairs, nl = 0;
+
+	if (n) {
+		/* delayed work pairs no queue offset: those are NaN, sorted last */
+		qsort(g->off_run, n, sizeof(double), cmp_double);
+		qsort(g->off_start, n, sizeof(double), cmp_double);
+		for (size_t i = 0; i < n; i++)
+			if (!isnan(g->off_lat[i]))
+				g->off_lat[nl++] = g->off_lat[i];
+		qsort(g->off_lat, nl, sizeof(double), cmp_double);
+	}
+	for (int k = 0; k < TF_NFIG; k++) {
+		bool lat = k == TF_LAT_P50 || k == TF_LAT_P99;
+		double q = k == TF_LAT_P50 || k == TF_RUN_P50 ? 0.50 : 0.99;
+
+		if (k != TF_TPUT && (lat ? nl : n) >= TRACEFIG_MIN_PAIRS) {
+			if (lat)
+				tracefig_band(&f->queue_to_start, q, 1, g->off_lat, g->off_lat, nl,
+					      &g->lo[k], &g->hi[k]);
+			else
+				tracefig_band(&f->run, q, -1, g->off_run, g->off_start, n,
+					      &g->lo[k], &g->hi[k]);
+			g->banded[k] = true;
+		} else {
+			fixed_band(g, k);
+		}
+		g->agree[k] = g->not_comparable[k] ||
+			      (!isnan(g->module[k]) && !isnan(g->trace[k]) &&
+			       g->module[k] >= g->lo[k] && g->module[k] <= g->hi[k]);
+		if (!g->agree[k])
+			tf->disagree++;
+	}
 }
 
 static double num(json_t *o, const char *k)
@@ -322,6 +568,7 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 	}
 	free(err);
 	fault_log(&c);
+	load_samples(&c);
 	if (wqtrace_read(path, &o, &tf->t, tf->err, sizeof(tf->err)) < 0) {
 		wqtrace_free(&tf->t);
 		goto out;
@@ -333,9 +580,22 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 		double span = (double)(tf->t.last_ts - tf->t.first_ts) / 1e9;
 
 		g->fn = f;
+		if (i < WQB_MAX_GROUPS)
+			for (size_t j = 0; j < c.nsmp[i]; j++) {
+				const struct pair_smp *m = &c.smp[i][j];
+
+				/* delayed work's queue stamp is the nominal expiry */
+				if ((g->not_comparable[TF_LAT_P50] || m->tq >= tf->t.first_ts) &&
+				    m->ts >= tf->t.first_ts && m->te <= tf->t.last_ts)
+					g->samples_in_window++;
+			}
 		if (!f) {
-			for (int k = 0; k < TF_NFIG; k++)
+			/* a group the trace never saw is a disagreement, not a pass */
+			for (int k = 0; k < TF_NFIG; k++) {
 				g->trace[k] = NAN;
+				g->agree[k] = false;
+			}
+			tf->disagree++;
 			continue;
 		}
 		g->trace[TF_LAT_P50] = (double)loghist_quantile(&f->queue_to_start, 0.50);
@@ -343,17 +603,24 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 		g->trace[TF_RUN_P50] = (double)loghist_quantile(&f->run, 0.50);
 		g->trace[TF_RUN_P99] = (double)loghist_quantile(&f->run, 0.99);
 		g->trace[TF_TPUT] = span > 0 ? (double)f->completed / span : NAN;
-		for (int k = 0; k < TF_NFIG; k++) {
-			g->agree[k] = g->not_comparable[k] ||
-				      close_enough(g->module[k], g->trace[k], k);
-			if (!g->agree[k])
-				tf->disagree++;
+		judge_group(tf, g);
+		/*
+		 * Every record stamped inside the trace's window is an execution
+		 * the trace must hold; two records of slack for the edges.
+		 */
+		if (g->samples_in_window > g->npairs &&
+		    (double)(g->samples_in_window - g->npairs) >
+			    2 + g->samples_in_window * TRACEFIG_UNPAIRED_PCT / 100) {
+			g->unpaired_bad = true;
+			tf->disagree++;
 		}
 	}
 out:
 	/* on_exec ran inside wqtrace_read: the fault log is no longer needed */
 	free(c.mc);
 	free(c.hc);
+	for (i = 0; i < WQB_MAX_GROUPS; i++)
+		free(c.smp[i]);
 	free(path);
 	free(sp);
 }
@@ -362,6 +629,11 @@ void tracefig_free(struct tracefig *tf)
 {
 	if (tf->have)
 		wqtrace_free(&tf->t);
+	for (size_t i = 0; i < tf->ng; i++) {
+		free(tf->g[i].off_lat);
+		free(tf->g[i].off_run);
+		free(tf->g[i].off_start);
+	}
 	free(tf->g);
 	memset(tf, 0, sizeof(*tf));
 }

@@ -35,6 +35,13 @@
 enum { TF_LAT_P50, TF_LAT_P99, TF_RUN_P50, TF_RUN_P99, TF_TPUT, TF_NFIG };
 extern const char *const tracefig_fig_name[TF_NFIG];
 
+/*
+ * Fewest paired items for a measured band (below it: the fixed tolerance).
+ * The band's quantiles of the offset need a few items beyond their rank.
+ */
+#define TRACEFIG_MIN_PAIRS	20
+#define TRACEFIG_UNPAIRED_PCT	1.0
+
 struct tracefig_group {
 	const char *name;		/* module group */
 	char workqueue[48];		/* wqb_NAME */
@@ -44,6 +51,29 @@ struct tracefig_group {
 	bool agree[TF_NFIG];
 	/* why a figure is not compared (NULL: it is) */
 	const char *not_comparable[TF_NFIG];
+	/*
+	 * The band the module's figure must lie in ([lo, hi], ns or items/s)
+	 * and whether it was measured from paired items (banded) or is the
+	 * fixed tolerance around the trace's figure.
+	 */
+	double lo[TF_NFIG], hi[TF_NFIG];
+	bool banded[TF_NFIG];
+	/*
+	 * Items of samples.bin paired with their execution in the trace: how
+	 * far outside the tracepoints the module's stamps sat, per item --
+	 * queue->start: (queue_work - module's queue stamp) + (module's start
+	 * stamp - execute_start); run: (module's start - execute_start) +
+	 * (execute_end - module's end); start: the first term alone.  Sorted
+	 * once read.
+	 */
+	double *off_lat, *off_run, *off_start;
+	size_t npairs, cap;
+	uint64_t samples_in_window;	/* records whose stamps lie inside the trace */
+	/*
+	 * More than TRACEFIG_UNPAIRED_PCT of those found no execution of the
+	 * trace that holds them: the two sides saw different items.
+	 */
+	bool unpaired_bad;
 };
 
 struct tracefig_offence {
@@ -55,6 +85,7 @@ struct tracefig_offence {
 struct tracefig {
 	bool have;			/* trace.dat read */
 	char err[256];			/* why not, when it exists */
+	char pair_note[128];		/* why samples.bin could not be paired */
 	struct wqtrace t;
 	struct tracefig_group *g;
 	size_t ng;
@@ -66,6 +97,17 @@ struct tracefig {
 	struct tracefig_offence bad[TRACEFIG_EVIDENCE * 2];
 	size_t nbad;
 };
+
+/*
+ * The band [*lo, *hi] the module's q-quantile must lie in, given the
+ * trace's histogram L of the same items and the sorted per-item offsets of
+ * n paired items: sign > 0 when the module's interval holds the trace's
+ * (M = L + D), < 0 when the trace's holds the module's (M = L - D).  dl
+ * feeds the lower bound, dh the upper (the same array, or for run time
+ * the start offsets alone).  tracefig.c says why it holds.
+ */
+void tracefig_band(const struct loghist *L, double q, int sign, const double *dl,
+		   const double *dh, size_t n, double *lo, double *hi);
 
 /* Read rd->dir/trace.dat if there is one; ->have says whether it worked. */
 void tracefig_load(struct tracefig *tf, const struct rundata *rd);

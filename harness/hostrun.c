@@ -94,6 +94,25 @@ static void sleep_until(uint64_t deadline_ns)
 	}
 }
 
+/*
+ * The group definition as the module gets it.  A traced run has the module
+ * keep raw records of one item in WQB_TRACE_PAIR_EVERY (unless the
+ * scenario says how many it wants): analysis pairs them with the same
+ * items in trace.dat to measure, in this run, how far the module's stamps
+ * sit outside the tracepoints -- the offset its module-vs-trace check must
+ * allow (analysis/tracefig.c, docs/trace-analysis.md).  Bare groups take
+ * no stamps and get nothing.
+ */
+#define WQB_TRACE_PAIR_EVERY	16
+
+static char *group_def_for_run(const struct wqb_scenario *s, const struct wqb_group *g)
+{
+	if (!s->trace.enabled || strstr(g->def, " sample_every=") ||
+	    strstr(g->def, " instrument=bare"))
+		return xstrdup(g->def);
+	return xasprintf("%s sample_every=%d", g->def, WQB_TRACE_PAIR_EVERY);
+}
+
 static long long gi(json_t *g, const char *k)
 {
 	return json_integer_value(json_object_get(g, k));
@@ -304,7 +323,10 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	free(p);
 
 	for (size_t i = 0; i < s->ngroups; i++) {
-		r = kmodctl_write("group", s->groups[i].def);
+		char *def = group_def_for_run(s, &s->groups[i]);
+
+		r = kmodctl_write("group", def);
+		free(def);
 		if (r < 0) {
 			result_check(&res, "groups_defined", CHECK_FAIL,
 				     "%s:%d: the module refused group %s (%s): %s", s->path,
@@ -332,10 +354,13 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		}
 	}
 
-	for (size_t i = 0; i < s->ngroups; i++)
-		if (strstr(s->groups[i].def, " sample_every=") &&
-		    !strstr(s->groups[i].def, " sample_every=0"))
+	for (size_t i = 0; i < s->ngroups; i++) {
+		char *def = group_def_for_run(s, &s->groups[i]);
+
+		if (strstr(def, " sample_every=") && !strstr(def, " sample_every=0"))
 			want_samples = true;
+		free(def);
+	}
 	if (want_samples && (r = samples_drain_start(&drain, res.dir)) < 0)
 		result_check(&res, "samples", CHECK_FAIL, "cannot drain samples: %s", strerror(-r));
 	r = kmodctl_write("control", "start");

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module-vs-trace band (tracefig_band) against brute force: items
+ * with a trace-side duration L and a per-item stamp offset D are made up
+ * (constant, uniform, heavy-tailed and L-correlated offsets), the trace's
+ * histogram is built from L, one item in 16 is "paired" as the harness's
+ * sampling does, and the module's true quantile -- of L + D for
+ * queue->start, of L - D for run time -- must lie in the band, for the
+ * median and the p99.  A module figure far off the truth must fall
+ * outside it, so the band is not a blanket.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tracefig.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N	40000
+#define EVERY	16
+
+static uint64_t rng = 88172645463325252ULL;
+
+static double uni(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* nearest rank, as the histograms report */
+static double quantile(double *v, size_t n, double q)
+{
+	size_t r = (size_t)ceil(q * (double)n);
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[r ? r - 1 : 0];
+}
+
+enum shape { D_CONST, D_UNIFORM, D_TAIL, D_CORRELATED };
+
+static double offset(enum shape sh, double l)
+{
+	switch (sh) {
+	case D_CONST:
+		return 11700;			/* the gap seen on a slow host */
+	case D_UNIFORM:
+		return 2000 + 20000 * uni();
+	case D_TAIL:
+		return uni() < 0.02 ? 50000 + 500000 * uni() : 3000 + 1000 * uni();
+	default:
+		return 0.2 * l + 1000 * uni();	/* contention grows with the wait */
+	}
+}
+
+/* trace-side duration: mostly a few µs to tens of µs, a long tail */
+static double duration(void)
+{
+	double u = uni();
+
+	return u < 0.9 ? 4000 + 30000 * uni() : 100000 + 20e6 * uni() * uni();
+}
+
+struct world {
+	struct loghist L;
+	double *m;		/* the module's per-item value */
+	double *dl, *dh;	/* offsets of the paired items */
+	size_t n;
+};
+
+static void make_world(struct world *w, enum shape sh, int sign)
+{
+	loghist_init(&w->L);
+	w->m = calloc(N, sizeof(double));
+	w->dl = calloc(N / EVERY + 1, sizeof(double));
+	w->dh = calloc(N / EVERY + 1, sizeof(double));
+	w->n = 0;
+	for (size_t i = 0; i < N; i++) {
+		double l = duration(), d = offset(sh, l), start = d * uni();
+
+		if (sign < 0 && d > l)	/* the module's interval lies inside the trace's */
+			d = l;
+		if (start > d)
+			start = d;
+		loghist_add(&w->L, (uint64_t)l);
+		w->m[i] = sign > 0 ? l + d : l - d;
+		if (i % EVERY == 0) {
+			/* a sampled run-time item also pays for pushing its record */
+			w->dl[w->n] = sign > 0 ? d : d + 1500;
+			w->dh[w->n++] = sign > 0 ? d : start;
+		}
+	}
+	qsort(w->dl, w->n, sizeof(double), cmp_double);
+	qsort(w->dh, w->n, sizeof(double), cmp_double);
+}
+
+static void free_world(struct world *w)
+{
+	free(w->m);
+	free(w->dl);
+	free(w->dh);
+}
+
+static void check(enum shape sh, int sign, double q)
+{
+	struct world w;
+	double lo, hi, truth;
+
+	make_world(&w, sh, sign);
+	tracefig_band(&w.L, q, sign, w.dl, w.dh, w.n, &lo, &hi);
+	truth = quantile(w.m, N, q);
+	if (!(truth >= lo && truth <= hi))
+		fail_msg("shape %d sign %d q %.2f: module %.0f ns outside the band %.0f..%.0f",
+			 sh, sign, q, truth, lo, hi);
+	free_world(&w);
+}
+
+static void test_band_holds(void **state)
+{
+	(void)state;
+	for (int sh = D_CONST; sh <= D_CORRELATED; sh++)
+		for (int rep = 0; rep < 5; rep++) {
+			check(sh, 1, 0.50);
+			check(sh, 1, 0.99);
+			check(sh, -1, 0.50);
+			check(sh, -1, 0.99);
+		}
+}
+
+/* a module off by a third at the median is caught when the offset is steady */
+static void test_band_is_not_a_blanket(void **state)
+{
+	struct world w;
+	double lo, hi, truth;
+
+	(void)state;
+	make_world(&w, D_CONST, 1);
+	tracefig_band(&w.L, 0.5, 1, w.dl, w.dh, w.n, &lo, &hi);
+	truth = quantile(w.m, N, 0.5);
+	assert_true(truth * 1.33 > hi);
+	assert_true(truth * 0.67 < lo);
+	/* and the offset is accounted for: the trace's own median is below the band */
+	assert_true((double)loghist_quantile(&w.L, 0.5) < lo);
+	free_world(&w);
+}
+
+/* few pairs: the order statistics widen the band, it still holds */
+static void test_few_pairs(void **state)
+{
+	struct world w;
+	double lo, hi, truth;
+
+	(void)state;
+	make_world(&w, D_UNIFORM, 1);
+	w.n = TRACEFIG_MIN_PAIRS;
+	for (size_t i = 0; i < w.n; i++)
+		w.dl[i] = w.dh[i] = 2000 + 20000 * (double)i / (double)(w.n - 1);
+	tracefig_band(&w.L, 0.5, 1, w.dl, w.dh, w.n, &lo, &hi);
+	truth = quantile(w.m, N, 0.5);
+	assert_true(truth >= lo && truth <= hi);
+	assert_true(lo >= 0 && isfinite(hi));
+	free_world(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_band_holds),
+		cmocka_unit_test(test_band_is_not_a_blanket),
+		cmocka_unit_test(test_few_pairs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
