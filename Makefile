@@ -141,7 +141,7 @@ test: deps build test-bins
 
 unit-test: deps build test-bins
 
-bench: deps build
+bench: deps build $(BUILD)/tests/integration/jsonq
 	tests/bench/run-bench
 
 $(BUILD)/fuzz/obj/%.o: %.c $(wildcard harness/*.h analysis/*.h kmod/*.h) Makefile
