@@ -17,12 +17,14 @@ BUILD   ?= build
 WQBENCH := $(BUILD)/wqbench
 KERNEL  ?= 6.12
 
-# Debian packages wqbench needs (build, guest boot, tracing, load, plots).
+# Debian packages wqbench needs (build, guest boot, tracing, load, plots;
+# flex..ccache: guest kernels built from source, `wqbench kernel build`).
 DEB_PACKAGES := build-essential pkg-config pahole cpio xz-utils busybox-static \
 	kmod qemu-system-x86 qemu-utils linux-perf trace-cmd stress-ng fio \
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libinih-dev \
 	libjansson-dev libcmocka-dev libcsv-dev gnuplot-nox valgrind perl chromium \
-	python3-jsonschema python3-yaml time clang libclang-rt-14-dev
+	python3-jsonschema python3-yaml time clang libclang-rt-14-dev \
+	flex bison libelf-dev libssl-dev bc ccache
 
 PKGS    := libtracefs libtraceevent libtracecmd inih jansson
 CC      ?= cc

@@ -10,9 +10,11 @@
  *	kernel.json	what was fetched: packages, versions, sha256, paths
  *
  * kernel.json is written last, so a release without it is an interrupted
- * fetch and is fetched again.
+ * fetch and is fetched again.  Kernels built from source live beside them
+ * as kernels/<name>/ with "kind": "built" in kernel.json (kernelbuild.c).
  */
 #include "kernel.h"
+#include "kernelbuild.h"
 #include "runcmd.h"
 #include "util.h"
 
@@ -496,13 +498,20 @@ int kernel_resolve(const char *name, bool fetch, struct wqb_kernel *k)
 			if (strcmp(cached[i], name) == 0)
 				pick = cached[i];
 		if (!pick) {
-			wqb_err("unknown kernel '%s': use 6.1, 6.12, a release listed by 'wqbench kernel list', or --kernel-image/--kernel-build",
+			wqb_err("unknown kernel '%s': use 6.1, 6.12, a name listed by 'wqbench kernel list', or --kernel-image/--kernel-build",
 				name);
 			kernel_list_free(cached);
 			return -1;
 		}
 	}
 	kdir = release_dir(pick);
+	r = kbuild_resolve(kdir, pick, k);
+	if (r <= 0) {
+		/* built from source (0), or a broken one (-1, said why) */
+		free(kdir);
+		kernel_list_free(cached);
+		return r;
+	}
 	root = path_join(kdir, "root");
 	fill_from_root(k, name, pick, root);
 	r = fix_headers_makefile(root, k->build_dir);
@@ -547,6 +556,12 @@ int kernel_custom(const char *image, const char *build_dir, struct wqb_kernel *k
 	k->build_dir = abs_path(build_dir);
 	k->modules_dir = xstrdup(k->build_dir);
 	k->config = path_join(k->build_dir, ".config");
+	{
+		char *vml = path_join(k->build_dir, "vmlinux");
+
+		k->build_id = kernel_elf_build_id(vml);
+		free(vml);
+	}
 	k->custom = true;
 	return 0;
 }
@@ -580,6 +595,7 @@ void kernel_free(struct wqb_kernel *k)
 	free(k->build_dir);
 	free(k->modules_dir);
 	free(k->config);
+	free(k->build_id);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -588,18 +604,33 @@ static int kernel_list_cmd(void)
 	char **v = kernel_list_cached();
 
 	if (!v[0])
-		printf("no kernels cached in %s; run 'wqbench kernel fetch all'\n", wqb_cache_dir());
+		printf("no kernels cached in %s; run 'wqbench kernel fetch all' or 'wqbench kernel build'\n",
+		       wqb_cache_dir());
 	else
-		printf("%-28s %-6s %-22s %s\n", "RELEASE", "SERIES", "FETCHED", "IMAGE");
+		printf("%-28s %-6s %-22s %-7s %-12s %s\n", "NAME", "SERIES", "RELEASE", "FLAVOUR",
+		       "CONFIG", "SOURCE");
 	for (size_t i = 0; v[i]; i++) {
 		char *kdir = release_dir(v[i]), *jp = path_join(kdir, "kernel.json");
-		json_t *j = json_load_file(jp, 0, NULL);
-		const char *at = j ? json_string_value(json_object_get(j, "fetched_at")) : NULL;
-		const char *series = release_series(v[i]);
+		json_t *j, *p0;
+		const char *series = release_series(v[i]), *ver = NULL;
+		char *cfg;
+		char sum[65] = "?";
 
-		printf("%-28s %-6s %-22s %s/root/boot/vmlinuz-%s\n", v[i], series ? series : "?",
-		       at ? at : "?", kdir, v[i]);
+		if (kbuild_list_row(kdir, v[i]) == 0) {
+			free(jp);
+			free(kdir);
+			continue;
+		}
+		j = json_load_file(jp, 0, NULL);
+		p0 = j ? json_array_get(json_object_get(j, "packages"), 0) : NULL;
+		ver = p0 ? json_string_value(json_object_get(p0, "version")) : NULL;
+		cfg = xasprintf("%s/root/boot/config-%s", kdir, v[i]);
+		sha256_file(cfg, sum);
+		/* NAME is the release: tests and scripts read columns 1 to 3 */
+		printf("%-28s %-6s %-22s %-7s %-12.12s debian %s\n", v[i], series ? series : "?", v[i],
+		       "debian", sum, ver ? ver : "?");
 		json_decref(j);
+		free(cfg);
 		free(jp);
 		free(kdir);
 	}
@@ -611,6 +642,7 @@ int cmd_kernel(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		printf("usage: wqbench kernel fetch [6.1|6.12|all]\n"
+		       "       wqbench kernel build (--debian 6.12|6.1 | --source DIR [--rev REV]) [--flavour lean|debug] [--name NAME]\n"
 		       "       wqbench kernel list\n"
 		       "Kernels are cached in %s (set WQBENCH_CACHE to move it).\n",
 		       wqb_cache_dir());
@@ -618,6 +650,8 @@ int cmd_kernel(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "list") == 0)
 		return kernel_list_cmd();
+	if (strcmp(argv[1], "build") == 0)
+		return cmd_kernel_build(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fetch") == 0) {
 		const char *what = argc > 2 ? argv[2] : "all";
 		int r = 0;
@@ -634,6 +668,6 @@ int cmd_kernel(int argc, char **argv)
 		}
 		return kernel_fetch(what) < 0 ? 1 : 0;
 	}
-	wqb_err("unknown kernel subcommand '%s': use fetch or list", argv[1]);
+	wqb_err("unknown kernel subcommand '%s': use fetch, build or list", argv[1]);
 	return 2;
 }

@@ -17,6 +17,13 @@ struct wqb_kernel {
 	char *build_dir;	/* tree for make -C ... M=... */
 	char *modules_dir;	/* where its .ko files live (initramfs modules) */
 	char *config;		/* its .config, when known */
+	/*
+	 * GNU build id of its vmlinux, for kernels built from source: two
+	 * builds of one tree share a release string, never a build id
+	 * (module builds are kept apart by it, see kmodbuild.c).  NULL for
+	 * Debian's kernels, whose release is unique.
+	 */
+	char *build_id;
 	bool custom;		/* from --kernel-image/--kernel-build */
 };
 
@@ -35,7 +42,8 @@ int kernel_fetch(const char *series);
 
 /*
  * Find a kernel by name: a series ("6.12": the newest cached release of it),
- * or an exact cached release ("6.12.117+deb12-amd64").  With fetch set a
+ * an exact cached release ("6.12.117+deb12-amd64"), or the name of a kernel
+ * built from source (`wqbench kernel build`, harness/kernelbuild.c).  With fetch set a
  * series not yet cached is fetched.  Returns 0 and fills *k, or -1 after an
  * error line.
  */
@@ -47,7 +55,7 @@ int kernel_custom(const char *image, const char *build_dir, struct wqb_kernel *k
 /* The running kernel's headers, when /lib/modules/$(uname -r)/build exists. */
 int kernel_running(struct wqb_kernel *k);
 
-/* Every cached release (NULL-terminated, caller frees with kernel_list_free). */
+/* Every cached release and built kernel's name (NULL-terminated, caller frees with kernel_list_free). */
 char **kernel_list_cached(void);
 void kernel_list_free(char **v);
 

@@ -26,6 +26,13 @@ char *kmod_path_for_release(const char *release)
 	return xasprintf("%s/build/kmod/%s/wqbench.ko", wqb_src_dir(), release);
 }
 
+char *kmod_key(const struct wqb_kernel *k)
+{
+	if (k->build_id && *k->build_id)
+		return xasprintf("%s-%.12s", k->release, k->build_id);
+	return xstrdup(k->release);
+}
+
 /* Copy kmod sources into out; *newest gets the newest source mtime. */
 static int copy_sources(const char *src, const char *out, bool *changed)
 {
@@ -68,10 +75,11 @@ static int copy_sources(const char *src, const char *out, bool *changed)
 int kmod_ensure_built(const struct wqb_kernel *k, char **ko)
 {
 	char *src = path_join(wqb_src_dir(), "kmod");
-	char *out = xasprintf("%s/build/kmod/%s", wqb_src_dir(), k->release);
+	char *key = kmod_key(k);
+	char *out = xasprintf("%s/build/kmod/%s", wqb_src_dir(), key);
 	char *log = path_join(out, "build.log");
 	char *text = NULL;
-	struct spawn_result res;
+	struct spawn_result res = { 0 };
 	struct spawn_opts o = { 0 };
 	struct argv_buf a = { 0 };
 	bool changed;
@@ -91,6 +99,18 @@ int kmod_ensure_built(const struct wqb_kernel *k, char **ko)
 	if (!is_dir(k->build_dir)) {
 		wqb_err("no kernel build tree at %s for %s", k->build_dir, k->release);
 		goto out;
+	}
+	{
+		/* without it modpost prints a wall of undefined symbols: say what to run */
+		char *ms = path_join(k->build_dir, "Module.symvers");
+		bool have = path_exists(ms);
+
+		free(ms);
+		if (!have) {
+			wqb_err("%s has no Module.symvers (built with 'make bzImage' alone?): run 'make O=%s modules' in its source tree, or build it with 'wqbench kernel build'",
+				k->build_dir, k->build_dir);
+			goto out;
+		}
 	}
 	argv_add(&a, "make");
 	argv_add(&a, "-C");
@@ -122,6 +142,7 @@ out:
 	free(text);
 	free(log);
 	free(out);
+	free(key);
 	free(src);
 	return r;
 }
