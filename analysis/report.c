@@ -660,19 +660,42 @@ static void write_trace(struct report *r, struct textdoc *o)
 	}
 }
 
+/*
+ * "clock tsc (50 ns)": the clocksource every figure was stamped with and its
+ * measured resolution (meta.json "clock"; the clock check judges it).
+ */
+static void clock_text(json_t *meta, char *buf, size_t len)
+{
+	json_t *clk = json_object_get(meta, "clock");
+	json_t *res = json_object_get(clk, "resolution_ns");
+	const char *cs = json_string_value(json_object_get(clk, "clocksource"));
+	char ns[32];
+
+	if (!clk) {
+		snprintf(buf, len, "clock not recorded");
+		return;
+	}
+	if (json_is_integer(res))
+		fmt_ns(ns, sizeof(ns), (double)json_integer_value(res));
+	else
+		snprintf(ns, sizeof(ns), "never advanced");
+	snprintf(buf, len, "clock %s (resolution %s)", cs ? cs : "?", ns);
+}
+
 static void write_body(struct report *r, struct textdoc *o)
 {
 	json_t *meta = r->rd.meta, *sum = r->rd.summary, *c, *guest, *hp;
-	char line[512];
+	char line[640], clk[128];
 	size_t i;
 
 	snprintf(line, sizeof(line), "wqbench run: %s — %s", jstr(sum, "scenario"),
 		 strcmp(jstr(sum, "verdict"), "pass") == 0 ? "PASS" : "FAIL");
 	o_head(o, 1, line);
+	clock_text(meta, clk, sizeof(clk));
 	snprintf(line, sizeof(line),
-		 "kernel %s · CPUs online %s · measured %.1f s · wqbench %s%s · %s",
+		 "kernel %s · CPUs online %s · %s · measured %.1f s · wqbench %s%s · %s",
 		 jstr(json_object_get(meta, "kernel"), "release"),
-		 jstr(json_object_get(meta, "cpu"), "online"),
+		 jstr(json_object_get(meta, "cpu"), "online"), clk,
 		 (double)jint(json_object_get(meta, "scenario"), "duration_ms") / 1000.0,
 		 jstr(json_object_get(meta, "wqbench"), "git_revision"),
 		 json_is_true(json_object_get(json_object_get(meta, "wqbench"), "git_dirty")) ?

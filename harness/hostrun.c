@@ -237,6 +237,19 @@ static void judge_module(struct run_result *res, json_t *stats)
 		     completed, ncpus, ran_on, maxconc);
 }
 
+/*
+ * Can the clock measured at the start (meta.json "clock") resolve the
+ * figures just collected?  A kernel that fell back to jiffies counts every
+ * latency in whole ticks and would otherwise pass (docs/kmod.md).
+ */
+static void judge_clock(struct run_result *res, json_t *stats)
+{
+	char why[512];
+	enum check_status st = meta_clock_check(meta_last_clock(), stats, why, sizeof(why));
+
+	result_check(res, "clock", st, "%s", why);
+}
+
 int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 {
 	const char *result_dir = o->result_dir, *ko_path = o->ko_path;
@@ -473,6 +486,7 @@ teardown:
 		if (stats) {
 			result_write_json(&res, "kmod-stats.json", stats);
 			judge_module(&res, stats);
+			judge_clock(&res, stats);
 		} else {
 			result_check(&res, "work_ran", CHECK_FAIL, "module stats unreadable");
 		}

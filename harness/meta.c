@@ -9,9 +9,13 @@
 #include "wqsysfs.h"
 
 #include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 static json_t *str_or_null(char *s)
 {
@@ -108,11 +112,212 @@ static json_t *workqueue_sysfs(void)
 	return o;
 }
 
+/* --- the clock ----------------------------------------------------------- */
+
+#define CS_DIR "/sys/devices/system/clocksource/clocksource0/"
+
+static struct wqb_clock last_clock;
+static bool last_clock_set;
+
+static void copy_trimmed(char *dst, size_t len, const char *path)
+{
+	char *v = read_file_trim(path);
+
+	snprintf(dst, len, "%s", v ? v : "");
+	free(v);
+}
+
+void meta_clock_measure(struct wqb_clock *c)
+{
+	uint64_t first, prev, now;
+	unsigned int advanced = 0;
+	struct timespec ts;
+
+	memset(c, 0, sizeof(*c));
+	copy_trimmed(c->clocksource, sizeof(c->clocksource), CS_DIR "current_clocksource");
+	copy_trimmed(c->available, sizeof(c->available), CS_DIR "available_clocksource");
+	if (clock_getres(CLOCK_MONOTONIC, &ts) == 0)
+		c->getres_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	/*
+	 * A fine clock moves at every reading: its smallest step is the cost
+	 * of one reading, an upper bound of its resolution.  A ticking clock
+	 * repeats itself between ticks: its smallest step is the tick.
+	 */
+	first = prev = now_mono_ns();
+	c->reads = 1;
+	while (c->reads < 1000000) {
+		now = now_mono_ns();
+		c->reads++;
+		if (now == prev) {
+			c->repeats++;
+		} else if (now > prev) {
+			if (!c->step_ns || now - prev < c->step_ns)
+				c->step_ns = now - prev;
+			advanced++;
+		}
+		prev = now;
+		if (prev - first >= 100000000ull || (advanced >= 2 && prev - first >= 5000000ull))
+			break;
+	}
+	c->span_ns = prev - first;
+}
+
+/*
+ * The first kernel log line saying the TSC was given up ("Marking TSC
+ * unstable due to ...", "Marking clocksource 'tsc' as unstable ..."); json
+ * null when the log cannot be read, false when no such line is in it.
+ */
+static json_t *tsc_unstable_line(void)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n;
+	char *buf, *line, *save = NULL;
+	json_t *j = json_false();
+
+	if (size <= 0)
+		return json_null();
+	buf = xmalloc((size_t)size + 1);
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n < 0) {
+		free(buf);
+		return json_null();
+	}
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "unstable") &&
+		    (strstr(line, "TSC") || strstr(line, "'tsc'"))) {
+			if (line[0] == '<' && strchr(line, '>'))
+				line = strchr(line, '>') + 1;	/* the level prefix */
+			json_decref(j);
+			j = json_string(line);
+			break;
+		}
+	}
+	free(buf);
+	return j ? j : json_null();
+}
+
+static json_t *num_or_null(uint64_t v)
+{
+	return v ? json_integer((json_int_t)v) : json_null();
+}
+
+json_t *meta_clock_json(const struct wqb_clock *c)
+{
+	json_t *j = json_object(), *avail = json_array();
+	char *copy = xstrdup(c->available), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+		json_array_append_new(avail, json_string(tok));
+	free(copy);
+	json_object_set_new(j, "clocksource",
+			    c->clocksource[0] ? json_string(c->clocksource) : json_null());
+	json_object_set_new(j, "available", avail);
+	json_object_set_new(j, "resolution_ns", num_or_null(c->step_ns));
+	json_object_set_new(j, "getres_ns", num_or_null(c->getres_ns));
+	json_object_set_new(j, "reads", json_integer((json_int_t)c->reads));
+	json_object_set_new(j, "repeats", json_integer((json_int_t)c->repeats));
+	json_object_set_new(j, "measured_over_ns", json_integer((json_int_t)c->span_ns));
+	return j;
+}
+
+bool meta_clock_resolves(uint64_t step_ns, uint64_t smallest_p50_ns, uint64_t *limit_ns)
+{
+	uint64_t limit = smallest_p50_ns / WQB_CLOCK_DIVISOR;
+
+	if (limit < WQB_CLOCK_FLOOR_NS)
+		limit = WQB_CLOCK_FLOOR_NS;
+	if (limit_ns)
+		*limit_ns = limit;
+	return step_ns && step_ns <= limit;
+}
+
+/* ns as the reports write durations: 850 ns, 52.1 µs, 4.00 ms */
+static void fmt_dur(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1f µs", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2f ms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", (double)ns / 1e9);
+}
+
+enum check_status meta_clock_check(const struct wqb_clock *c, json_t *stats, char *detail,
+				   size_t len)
+{
+	static const char *const keys[] = { "lat_p50_ns", "run_p50_ns" };
+	static const char *const what[] = { "queue→start p50", "run p50" };
+	const char *src, *fig_group = NULL, *fig_what = NULL;
+	char res[32], getres[32], fig[32], lim[32];
+	uint64_t smallest = 0, limit;
+	bool ok;
+	json_t *g;
+	size_t i;
+
+	if (!c) {
+		snprintf(detail, len, "the clock was not measured at the start of the run");
+		return CHECK_SKIP;
+	}
+	/* groups with stamps (not instrument=bare) that completed items */
+	json_array_foreach(json_object_get(stats, "group"), i, g) {
+		if (json_integer_value(json_object_get(g, "measured_completed")) <= 0)
+			continue;
+		for (size_t k = 0; k < 2; k++) {
+			json_t *v = json_object_get(g, keys[k]);
+			uint64_t ns;
+
+			if (!json_is_integer(v) || json_integer_value(v) < 0)
+				continue;
+			ns = (uint64_t)json_integer_value(v);
+			if (!fig_group || ns < smallest) {
+				smallest = ns;
+				fig_group = json_string_value(json_object_get(g, "name"));
+				fig_group = fig_group ? fig_group : "?";
+				fig_what = what[k];
+			}
+		}
+	}
+	ok = meta_clock_resolves(c->step_ns, fig_group ? smallest : 0, &limit);
+	src = c->clocksource[0] ? c->clocksource : "unknown clocksource";
+	fmt_dur(res, sizeof(res), c->step_ns);
+	fmt_dur(getres, sizeof(getres), c->getres_ns);
+	fmt_dur(fig, sizeof(fig), smallest);
+	fmt_dur(lim, sizeof(lim), limit);
+	if (!c->step_ns) {
+		snprintf(detail, len,
+			 "%s: CLOCK_MONOTONIC did not advance in %" PRIu64 " readings; no figure of this run can be trusted",
+			 src, c->reads);
+		return CHECK_FAIL;
+	}
+	if (!fig_group) {
+		snprintf(detail, len,
+			 "%s: resolution %s (clock_getres %s), limit %s; no group reported stamped figures",
+			 src, res, getres, lim);
+		return ok ? CHECK_PASS : CHECK_FAIL;
+	}
+	if (ok)
+		snprintf(detail, len,
+			 "%s: resolution %s (clock_getres %s) resolves the smallest median, %s of group %s = %s (limit %s)",
+			 src, res, getres, fig_what, fig_group, fig, lim);
+	else
+		snprintf(detail, len,
+			 "%s: readings step by %s (clock_getres %s, %" PRIu64 " of %" PRIu64 " readings repeated), coarser than the limit %s for the smallest median, %s of group %s = %s: the figures of this run are counted in clock steps",
+			 src, res, getres, c->repeats, c->reads, lim, fig_what, fig_group, fig);
+	return ok ? CHECK_PASS : CHECK_FAIL;
+}
+
+const struct wqb_clock *meta_last_clock(void)
+{
+	return last_clock_set ? &last_clock : NULL;
+}
+
 json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 		     const char *kernel_config_path)
 {
 	json_t *j = json_object(), *cpu = json_object(), *tools = json_object();
-	json_t *k = json_object(), *w = json_object(), *sc = json_object();
+	json_t *k = json_object(), *w = json_object(), *sc = json_object(), *clk;
 	bool set[WQB_MAX_CPUS];
 	struct utsname u;
 	char stamp[32], kmsum[65];
@@ -174,6 +379,12 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 	json_object_set_new(j, "wqbench", w);
 
 	json_object_set_new(j, "workqueue_sysfs_before", workqueue_sysfs());
+
+	meta_clock_measure(&last_clock);
+	last_clock_set = true;
+	clk = meta_clock_json(&last_clock);
+	json_object_set_new(clk, "tsc_unstable", tsc_unstable_line());
+	json_object_set_new(j, "clock", clk);
 
 	json_object_set_new(sc, "name", json_string(s->name));
 	json_object_set_new(sc, "path", json_string(s->path));

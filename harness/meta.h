@@ -6,9 +6,11 @@
 #ifndef WQB_META_H
 #define WQB_META_H
 
+#include "result.h"
 #include "scenario.h"
 
 #include <jansson.h>
+#include <stdint.h>
 
 /*
  * Describe the running system and the scenario.  kernel_config names the
@@ -17,5 +19,53 @@
  */
 json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 		     const char *kernel_config);
+
+/*
+ * The clock every figure of a run is measured with.  The module stamps with
+ * ktime_get_ns(), CLOCK_MONOTONIC read through the current clocksource; if
+ * the kernel fell back to jiffies, every stamp is a whole tick.
+ */
+struct wqb_clock {
+	char clocksource[64];	/* current_clocksource, "" when unreadable */
+	char available[256];	/* available_clocksource */
+	uint64_t getres_ns;	/* clock_getres(CLOCK_MONOTONIC) */
+	uint64_t step_ns;	/* smallest non-zero step between two readings; 0: none */
+	uint64_t reads;		/* readings taken */
+	uint64_t repeats;	/* readings equal to the one before */
+	uint64_t span_ns;	/* last reading minus the first */
+};
+
+/*
+ * Read CLOCK_MONOTONIC back to back, bounded: until it has advanced at least
+ * twice over 5 ms, or 100 ms have passed on it, or 1000000 readings (a clock
+ * that never moves).
+ */
+void meta_clock_measure(struct wqb_clock *c);
+
+/* meta.json's "clock" object (results/README.md) */
+json_t *meta_clock_json(const struct wqb_clock *c);
+
+/*
+ * The rule (docs/kmod.md, "The clock check"): the measured resolution must
+ * be at most 1/WQB_CLOCK_DIVISOR of the smallest median the run reports
+ * (queue->start and run-time p50 of every group), and a resolution of
+ * WQB_CLOCK_FLOOR_NS or better always passes.  step_ns 0 (the clock never
+ * advanced) never passes.  *limit_ns gets the limit applied.
+ */
+#define WQB_CLOCK_DIVISOR	10
+#define WQB_CLOCK_FLOOR_NS	10000ull
+bool meta_clock_resolves(uint64_t step_ns, uint64_t smallest_p50_ns, uint64_t *limit_ns);
+
+/*
+ * The "clock" check of a run: the clock measured at its start against the
+ * figures in kmod-stats (groups with stamps that completed items in the
+ * measured phase).  The detail line names the clocksource, the resolution,
+ * the smallest figure and the limit.
+ */
+enum check_status meta_clock_check(const struct wqb_clock *c, json_t *stats, char *detail,
+				   size_t len);
+
+/* The clock meta_collect() measured last (NULL before the first call). */
+const struct wqb_clock *meta_last_clock(void);
 
 #endif /* WQB_META_H */

@@ -12,7 +12,9 @@
  * - the hotplug cycle happened (offline and online logged in events.csv) and
  *   every CPU was back online afterwards;
  * - trace.dat, read with libtracecmd, holds workqueue_execute_start events
- *   whose function is one of the module's work functions.
+ *   whose function is one of the module's work functions;
+ * - meta.json records the clocksource and the clock's measured resolution,
+ *   and the clock check passed (the clock resolves the run's figures).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,6 +134,39 @@ static void test_hotplug_cycle(void **state)
 	free(p);
 }
 
+static void test_clock(void **state)
+{
+	json_t *meta = load("meta.json"), *sum = load("summary.json"), *clk, *c;
+	const char *cs, *status = NULL, *detail = NULL;
+	size_t i;
+
+	(void)state;
+	assert_non_null(meta);
+	assert_non_null(sum);
+	clk = json_object_get(meta, "clock");
+	assert_true(json_is_object(clk));
+	cs = json_string_value(json_object_get(clk, "clocksource"));
+	assert_non_null(cs);
+	assert_true(json_is_array(json_object_get(clk, "available")));
+	assert_true(json_array_size(json_object_get(clk, "available")) >= 1);
+	assert_true(json_integer_value(json_object_get(clk, "resolution_ns")) > 0);
+	assert_true(json_integer_value(json_object_get(clk, "getres_ns")) > 0);
+	assert_true(json_integer_value(json_object_get(clk, "reads")) >= 2);
+	assert_non_null(json_object_get(clk, "repeats"));
+	assert_non_null(json_object_get(clk, "tsc_unstable"));
+	json_array_foreach(json_object_get(sum, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")), "clock") == 0) {
+			status = json_string_value(json_object_get(c, "status"));
+			detail = json_string_value(json_object_get(c, "detail"));
+		}
+	print_message("clock: %s %s\n", status ? status : "missing", detail ? detail : "");
+	assert_non_null(status);
+	assert_string_equal(status, "pass");
+	assert_non_null(strstr(detail, cs));
+	json_decref(meta);
+	json_decref(sum);
+}
+
 struct trace_count {
 	long exec_start, module_exec_start;
 };
@@ -188,6 +223,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ran_on_several_cpus),
 		cmocka_unit_test(test_hotplug_cycle),
 		cmocka_unit_test(test_trace_has_module_work),
+		cmocka_unit_test(test_clock),
 	};
 
 	if (argc != 3) {
