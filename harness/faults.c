@@ -569,6 +569,7 @@ static void *source_thread(void *arg)
 			break;
 		}
 	}
+	atomic_store(&src->finished, true);
 	free(ta);
 	return NULL;
 }
@@ -644,6 +645,19 @@ int faults_start(struct fault_plan *p, struct fault_run *fr)
 		src->started = true;
 	}
 	return bad ? -1 : 0;
+}
+
+bool faults_done(struct fault_plan *p)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].started) {
+			if (!atomic_load(&p->src[i].finished))
+				return false;
+			any = true;
+		}
+	return any;
 }
 
 void faults_join(struct fault_plan *p)

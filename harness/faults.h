@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,6 +48,7 @@ struct fault_source {
 	/* filled while running */
 	pthread_t thread;
 	bool started;
+	atomic_bool finished;	/* its thread has walked its whole plan */
 	char *original;		/* value to put back (cpumask / attribute) */
 	char target[64];	/* sysfs workqueue name, NULL-like "" = global */
 	unsigned int ok[2], attempts[2];	/* hotplug [0] offline [1] online */
@@ -85,6 +87,12 @@ struct fault_run {
 int faults_start(struct fault_plan *p, struct fault_run *fr);
 /* Wait for every source thread (they stop at the end of their plan or on *stop). */
 void faults_join(struct fault_plan *p);
+/*
+ * Has every source that started walked its whole plan?  False while one
+ * runs, and when none started ([global] until = faults then runs to the
+ * duration).
+ */
+bool faults_done(struct fault_plan *p);
 /* Record one KTAP check per source and put the stats into res->extra. */
 void faults_report(struct fault_plan *p, struct run_result *res);
 

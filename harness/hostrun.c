@@ -428,7 +428,8 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		json_decref(st0);
 		free(first);
 
-		while (!stop_signal && now_mono_ns() < end) {
+		while (!stop_signal && now_mono_ns() < end &&
+		       !(s->until_faults && faults_done(&plan))) {
 			uint64_t wake = res.t0_ns + next_ms * 1000000ull;
 
 			sleep_until(wake < end ? wake : end);

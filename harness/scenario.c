@@ -89,6 +89,8 @@ static const struct key_spec global_keys[] = {
 	{ "description", K_TEXT, 0, 0, NULL, "one line for reports" },
 	{ "duration", K_DURATION, 100, 86400000, NULL, "measured phase" },
 	{ "warmup", K_DURATION, 0, 3600000, NULL, "unmeasured phase before it" },
+	{ "until", K_ENUM, 0, 0, "duration|faults",
+	  "end of the measured phase: its duration, or when every fault source has done its plan (duration the limit)" },
 	{ "repetitions", K_UINT, 1, 1000, NULL, "runs of this scenario" },
 	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "seed of every random choice" },
 	{ "cpus", K_UINT, 1, 64, NULL, "guest vCPUs" },
@@ -663,6 +665,8 @@ static int store_global(struct wqb_scenario *s, const char *key, const char *val
 		s->duration_ms = to_ms(value);
 	else if (strcmp(key, "warmup") == 0)
 		s->warmup_ms = to_ms(value);
+	else if (strcmp(key, "until") == 0)
+		s->until_faults = strcmp(value, "faults") == 0;
 	else if (strcmp(key, "repetitions") == 0)
 		s->repetitions = to_uint(value);
 	else if (strcmp(key, "seed") == 0)
@@ -1068,6 +1072,8 @@ static void cross_check(struct parse_ctx *c)
 			     w->label, w->group);
 	}
 	c->line = 0;
+	if (s->until_faults && s->hotplug.mode == HOTPLUG_OFF && !s->ncpumasks && !s->nwqattrs)
+		perr(c, "[global] until = faults needs a fault source ([hotplug], [cpumask] or [wqattr]) whose plan can end");
 	if (s->hotplug.mode != HOTPLUG_OFF) {
 		for (size_t i = 0; i < s->hotplug.ncpus; i++)
 			if (s->hotplug.cpus[i] == 0)

@@ -136,6 +136,12 @@ struct wqb_scenario {
 	char *name;			/* [global] name, default: file stem */
 	char *description;
 	uint64_t duration_ms, warmup_ms;
+	/*
+	 * [global] until = faults: the measured phase ends once every fault
+	 * source has done its whole plan, duration being only the limit --
+	 * "1000 hotplug transitions" whatever the host's speed.
+	 */
+	bool until_faults;
 	unsigned int repetitions;
 	uint64_t seed;
 	unsigned int cpus;		/* guest vCPUs */

@@ -137,7 +137,28 @@ static const struct bad_case bad_cases[] = {
 	{ "[group a]\nkind=cpu\n[trace]\nevents=workqueue\n", "want a space-separated list of trace events" },
 	{ "[group a]\nkind=cpu\n[trace]\nevents=work;rm:x\n", "trace events" },
 	{ "[global]\nname=Bad Name\n[group a]\n", "name = 'Bad Name'" },
+	{ "[global]\nuntil=faults\n[group a]\nkind=cpu\n", "until = faults needs a fault source" },
+	{ "[global]\nuntil=forever\n[group a]\nkind=cpu\n", "t.wqb:2: [global] until = 'forever': allowed: duration|faults" },
 };
+
+/* until = faults with a source whose plan ends: parsed, and off by default */
+static void test_until_faults(void **state)
+{
+	struct wqb_scenario s;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(scenario_load_string("t.wqb", "[group a]\nkind=cpu\n", &s, &err), 0);
+	assert_false(s.until_faults);
+	scenario_free(&s);
+	assert_int_equal(scenario_load_string("t.wqb",
+					      "[global]\nuntil=faults\nduration=10m\n[group a]\nkind=cpu\n"
+					      "[hotplug]\nmode=random\ncpus=1-3\ncount=50\n",
+					      &s, &err), 0);
+	assert_true(s.until_faults);
+	assert_int_equal(s.duration_ms, 600000);
+	scenario_free(&s);
+}
 
 static void test_bad_inputs(void **state)
 {
@@ -272,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_until_faults),
 		cmocka_unit_test(test_all_sections),
 		cmocka_unit_test(test_long_line_refused),
 		cmocka_unit_test(test_missing_file),
