@@ -298,6 +298,29 @@ int kbuild_resolve(const char *kdir, const char *name, struct wqb_kernel *k)
 	return 0;
 }
 
+json_t *kbuild_origin(const char *config_path)
+{
+	const char *slash = strrchr(config_path, '/');
+	static const char *const keep[] = { "name", "flavour", "release", "source",
+					    "config_sha256", "build_id", "built_at", NULL };
+	char *kdir;
+	json_t *j, *o;
+
+	if (!slash || strcmp(slash, "/config") != 0)
+		return NULL;
+	kdir = xasprintf("%.*s", (int)(slash - config_path), config_path);
+	j = load_built_json(kdir);
+	free(kdir);
+	if (!j)
+		return NULL;
+	o = json_object();
+	for (size_t i = 0; keep[i]; i++)
+		if (json_object_get(j, keep[i]))
+			json_object_set(o, keep[i], json_object_get(j, keep[i]));
+	json_decref(j);
+	return o;
+}
+
 static char *source_text(json_t *src)
 {
 	const char *type = jstr(src, "type");

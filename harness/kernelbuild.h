@@ -11,6 +11,7 @@
 
 #include "kernel.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -73,6 +74,13 @@ char *kbuild_default_name(const char *series, const char *dirname, const char *r
  * an error line.
  */
 int kbuild_resolve(const char *kdir, const char *name, struct wqb_kernel *k);
+
+/*
+ * Where a built kernel came from, for meta.json: its kernel.json (name,
+ * flavour, source, config_sha256, build_id, built_at) when config_path is the
+ * "config" of a kernel in the cache; NULL for any other kernel.
+ */
+json_t *kbuild_origin(const char *config_path);
 
 /* The GNU build id of an ELF file (readelf -n), malloc'd hex, or NULL. */
 char *kernel_elf_build_id(const char *elf);

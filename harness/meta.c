@@ -3,6 +3,7 @@
  * Run metadata.
  */
 #include "meta.h"
+#include "kernelbuild.h"
 #include "hotplug.h"
 #include "runcmd.h"
 #include "util.h"
@@ -317,7 +318,7 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 		     const char *kernel_config_path)
 {
 	json_t *j = json_object(), *cpu = json_object(), *tools = json_object();
-	json_t *k = json_object(), *w = json_object(), *sc = json_object(), *clk;
+	json_t *k = json_object(), *w = json_object(), *sc = json_object(), *clk, *built;
 	bool set[WQB_MAX_CPUS];
 	struct utsname u;
 	char stamp[32], kmsum[65];
@@ -336,6 +337,9 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 	json_object_set_new(k, "machine", json_string(u.machine));
 	json_object_set_new(k, "config", kernel_config(u.release, kernel_config_path));
 	json_object_set_new(k, "tainted", str_or_null(read_file_trim("/proc/sys/kernel/tainted")));
+	/* a kernel built from source: where from, which flavour (kernelbuild.c) */
+	if (kernel_config_path && (built = kbuild_origin(kernel_config_path)))
+		json_object_set_new(k, "built", built);
 	json_object_set_new(j, "kernel", k);
 
 	json_object_set_new(cpu, "model", str_or_null(cpuinfo_field("model name")));

@@ -235,6 +235,19 @@ static void test_resolve(void **state)
 	assert_non_null(strstr(k.image, "/kernels/src-6.12-debug/build/arch/x86/boot/bzImage"));
 	assert_string_equal(k.build_dir, k.modules_dir);
 	assert_non_null(strstr(k.config, "/kernels/src-6.12-debug/config"));
+	{
+		/* meta.json's kernel.built: found from the kernel's config path */
+		json_t *o = kbuild_origin(k.config);
+
+		assert_non_null(o);
+		assert_string_equal(json_string_value(json_object_get(o, "flavour")), "debug");
+		assert_string_equal(json_string_value(json_object_get(json_object_get(o, "source"), "type")),
+				    "debian");
+		assert_null(json_object_get(o, "kind"));
+		json_decref(o);
+		assert_null(kbuild_origin("/boot/config-6.1.0-57-amd64"));
+		assert_null(kbuild_origin("config"));
+	}
 	key = kmod_key(&k);
 	assert_string_equal(key, "6.12.117-0123456789ab");
 	free(key);
