@@ -16,10 +16,18 @@
 
 bb=/bin/busybox
 say() { echo "WQBENCH-GUEST: $*"; }
+# The end of the guest.  QEMU runs with -no-reboot (harness/vm.c), so a
+# reboot ends it on any kernel; poweroff would need ACPI (a kernel without
+# it answers "Power off not available: System halted instead" and QEMU runs
+# on until the host's time limit kills it).
+off() {
+	$bb sync
+	$bb reboot -f
+	$bb poweroff -f
+}
 die() {
 	say "boot-failed $*"
-	$bb sync
-	$bb poweroff -f
+	off
 	exit 1
 }
 
@@ -102,4 +110,4 @@ say "harness-exit $rc"
 $bb sync
 $bb umount /host/run/wqbench/results 2>/dev/null
 $bb umount /results 2>/dev/null
-$bb poweroff -f
+off
