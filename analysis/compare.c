@@ -14,7 +14,15 @@
  *     comparing forty metrics does not buy forty chances of a false alarm.
  * A metric regressed (or improved) only when the adjusted p-value is below
  * alpha AND the shift is at least the minimum effect; a shift that large
- * without significance is "too noisy"; anything smaller is unchanged.
+ * without significance is "too noisy" when significance was within reach
+ * of these run counts, and "too few runs" when it was not (the smallest
+ * p-value the exact test can give, Holm-adjusted as if every metric gave
+ * its smallest, is not below alpha); anything smaller is unchanged -- but
+ * where significance was out of reach only if the shift's interval rules
+ * out a change of the minimum effect either way.  A metric that could not
+ * be judged for lack of runs and whose interval does not rule out a worse
+ * change of the minimum effect "may hide a regression": the comparison
+ * then cannot pass (exit 3), because it could not have seen one.
  * Fewer than CMP_MIN_RUNS runs on a side: not judged, and we say so.
  *
  * Oracle failures (failed checks, dmesg findings, incomplete runs) are
@@ -31,6 +39,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +59,7 @@ static bool metric_is_info(const char *key)
 const char *cmp_verdict_name(enum cmp_verdict v)
 {
 	static const char *const names[] = { "regressed", "improved", "unchanged",
-					     "too noisy", "not judged", "info" };
+					     "too noisy", "too few runs", "not judged", "info" };
 
 	return v <= CMP_INFO ? names[v] : "?";
 }
@@ -66,10 +75,28 @@ bool cmp_candidate_failed(const struct comparison *c)
 int cmp_exit_code(const struct comparison *c)
 {
 	if (c->count[CMP_REGRESSED] || cmp_candidate_failed(c))
-		return 1;
+		return CMP_EXIT_REGRESSED;
 	if (!c->judged)
-		return 2;
-	return 0;
+		return CMP_EXIT_UNJUDGED;
+	if (c->hidden)
+		return CMP_EXIT_INCONCLUSIVE;
+	return CMP_EXIT_PASS;
+}
+
+const char *cmp_exit_meaning(int rc)
+{
+	switch (rc) {
+	case CMP_EXIT_PASS:
+		return "no regression found, and these runs could have shown one";
+	case CMP_EXIT_REGRESSED:
+		return "a regression or a candidate failure";
+	case CMP_EXIT_UNJUDGED:
+		return "bad input or nothing could be judged";
+	case CMP_EXIT_INCONCLUSIVE:
+		return "inconclusive: too few runs to rule out a regression";
+	default:
+		return "?";
+	}
 }
 
 static void add_note(struct comparison *c, char *note)
@@ -300,22 +327,129 @@ static double min_attainable_p(size_t na, size_t nb)
 	return fmin(1.0, 2.0 / c);
 }
 
+/*
+ * The fewest runs on the growing side, from `from` on, that let a family of
+ * `family` metrics reach significance beside `other` runs on the other
+ * side (other == 0: the same number on both sides); 0 if none up to 1000.
+ */
+static size_t runs_needed(size_t from, size_t other, size_t family, double alpha)
+{
+	for (size_t k = from < 1 ? 1 : from; k <= 1000; k++)
+		if (min_attainable_p(k, other ? other : k) * (double)family < alpha)
+			return k;
+	return 0;
+}
+
+/*
+ * How far the shift's interval reaches in the worse (or the better)
+ * direction, in % of the baseline median -- in the metric's unit when that
+ * median is 0 -- and whether that stays short of the minimum effect, i.e.
+ * the interval rules out a change that large in that direction.  An
+ * interval that does not reach its level (too few runs) rules out nothing.
+ */
+static bool rules_out(const struct comparison *c, const struct cmp_metric *m, bool worse)
+{
+	double med = fabs(m->s[0].median), end;
+	bool up = worse != m->higher_better;
+
+	if (!m->shift_ci_ok || isnan(m->shift_lo) || isnan(m->shift_hi))
+		return false;
+	end = up ? m->shift_hi : -m->shift_lo;
+	if (med == 0 || isnan(med))
+		return end <= 0;	/* no scale: any change is a change ("big") */
+	return 100.0 * end / med < c->min_effect_pct;
+}
+
+/* the shift's interval in % of the baseline median, for a why */
+static void fmt_interval(char *buf, size_t len, const struct cmp_metric *m)
+{
+	double med = fabs(m->s[0].median);
+
+	if (isnan(m->shift_lo) || med == 0 || isnan(med))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "[%+.1f%%, %+.1f%%]%s", 100.0 * m->shift_lo / med,
+			 100.0 * m->shift_hi / med, m->shift_ci_ok ? "" : "*");
+}
+
+__attribute__((format(printf, 2, 3)))
+static void why_add(struct cmp_metric *m, const char *fmt, ...)
+{
+	size_t used = strlen(m->why);
+	va_list ap;
+
+	if (used + 1 >= sizeof(m->why))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(m->why + used, sizeof(m->why) - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Significance was out of reach for this metric (m->p_best >= alpha):
+ * unchanged if its interval rules out the minimum effect both ways, else
+ * "too few runs", and it may hide a regression unless the interval rules
+ * out the worse direction.
+ */
+static void judge_few_runs(struct comparison *c, struct cmp_metric *m, bool big, size_t nj)
+{
+	const struct cmp_side_stat *a = &m->s[0], *b = &m->s[1];
+	bool no_worse = rules_out(c, m, true), no_better = rules_out(c, m, false);
+	size_t small = a->n < b->n ? a->n : b->n, large = a->n < b->n ? b->n : a->n;
+	size_t more = runs_needed(small + 1, large, nj, c->alpha);
+	size_t each = runs_needed(small, 0, nj, c->alpha);
+	char ci[64];
+
+	fmt_interval(ci, sizeof(ci), m);
+	m->why[0] = 0;
+	if (!big && no_worse && no_better) {
+		m->verdict = CMP_UNCHANGED;
+		why_add(m, "shift %+.1f%% %s: no p(Holm) below %.3g possible with %zu and %zu runs, "
+			"but the interval rules out a %.1f%% change",
+			m->pct, ci, c->alpha, a->n, b->n, c->min_effect_pct);
+		return;
+	}
+	m->verdict = CMP_FEW_RUNS;
+	m->may_hide_regression = !no_worse;
+	if (big) {
+		why_add(m, "shift %+.1f%% %s", m->pct, ci);
+		if (m->u == 0 || m->u == (double)(a->n * b->n))
+			why_add(m, ", every candidate run %s every baseline run",
+				m->u == 0 ? "above" : "below");
+	} else {
+		why_add(m, "shift %+.1f%% %s, below %.1f%% but the interval does not rule out a %s "
+			"%.1f%%", m->pct, ci, c->min_effect_pct, no_worse ? "better" : "worse",
+			c->min_effect_pct);
+	}
+	why_add(m, "; with %zu baseline and %zu candidate runs the best p(Holm) is %.3g >= %.3g",
+		a->n, b->n, m->p_best, c->alpha);
+	if (more && each)
+		why_add(m, ": %zu %s runs, or %zu a side, would allow significance", more,
+			a->n < b->n ? "baseline" : "candidate", each);
+	if (big && !m->may_hide_regression)
+		why_add(m, " (a worse %.1f%% is ruled out)", c->min_effect_pct);
+}
+
 void compare_judge(struct comparison *c)
 {
-	double *p = xcalloc(c->nm ? c->nm : 1, sizeof(*p));
-	double *adj = xcalloc(c->nm ? c->nm : 1, sizeof(*adj));
-	size_t *idx = xcalloc(c->nm ? c->nm : 1, sizeof(*idx));
+	size_t cap = c->nm ? c->nm : 1;
+	double *p = xcalloc(cap, sizeof(*p)), *adj = xcalloc(cap, sizeof(*adj));
+	double *pmin = xcalloc(cap, sizeof(*pmin)), *best = xcalloc(cap, sizeof(*best));
+	size_t *idx = xcalloc(cap, sizeof(*idx));
 	size_t nj = 0, min_na = SIZE_MAX, min_nb = SIZE_MAX;
 
 	memset(c->count, 0, sizeof(c->count));
+	c->hidden = 0;
 	for (size_t i = 0; i < c->nm; i++) {
 		struct cmp_metric *m = &c->m[i];
 		struct cmp_side_stat *a = &m->s[0], *b = &m->s[1];
-		double u;
 
 		side_stats(a, c->conf);
 		side_stats(b, c->conf);
-		m->p = m->p_adj = m->pct = m->shift = m->shift_lo = m->shift_hi = NAN;
+		m->p = m->p_adj = m->p_best = m->u = NAN;
+		m->pct = m->shift = m->shift_lo = m->shift_hi = NAN;
+		m->shift_ci_ok = false;
+		m->may_hide_regression = false;
 		if (a->n && b->n) {
 			m->shift_ci_ok = stats_hodges_lehmann(a->v, a->n, b->v, b->n, c->conf,
 							      &m->shift, &m->shift_lo,
@@ -334,10 +468,17 @@ void compare_judge(struct comparison *c)
 			m->verdict = CMP_NOT_JUDGED;
 			snprintf(m->why, sizeof(m->why), "needs %d runs a side, has %zu and %zu",
 				 CMP_MIN_RUNS, a->n, b->n);
+			/* measured on both sides, yet too few to judge: it may hide one */
+			if (a->n && b->n && !rules_out(c, m, true)) {
+				m->may_hide_regression = true;
+				why_add(m, "; the interval does not rule out a worse %.1f%%",
+					c->min_effect_pct);
+			}
 			continue;
 		}
-		m->p = stats_mann_whitney(a->v, a->n, b->v, b->n, &u);
+		m->p = stats_mann_whitney(a->v, a->n, b->v, b->n, &m->u);
 		p[nj] = m->p;
+		pmin[nj] = min_attainable_p(a->n, b->n);
 		idx[nj++] = i;
 		if (a->n < min_na)
 			min_na = a->n;
@@ -345,12 +486,19 @@ void compare_judge(struct comparison *c)
 			min_nb = b->n;
 	}
 	stats_holm(p, nj, adj);
+	/*
+	 * Holm is monotone in every p-value, so the best any data could do is
+	 * every metric at its smallest attainable p: what that gives a metric
+	 * is the smallest adjusted p it could ever get with these run counts.
+	 */
+	stats_holm(pmin, nj, best);
 	c->judged = nj;
 	for (size_t j = 0; j < nj; j++) {
 		struct cmp_metric *m = &c->m[idx[j]];
 		bool significant, big, worse;
 
 		m->p_adj = adj[j];
+		m->p_best = best[j];
 		significant = m->p_adj < c->alpha;
 		big = isnan(m->pct) ? m->shift != 0 : fabs(m->pct) >= c->min_effect_pct;
 		worse = m->higher_better ? m->shift < 0 : m->shift > 0;
@@ -358,6 +506,8 @@ void compare_judge(struct comparison *c)
 			m->verdict = worse ? CMP_REGRESSED : CMP_IMPROVED;
 			snprintf(m->why, sizeof(m->why), "shift %+.1f%% >= %.1f%%, p(Holm) %.3g < %.3g",
 				 m->pct, c->min_effect_pct, m->p_adj, c->alpha);
+		} else if (m->p_best >= c->alpha) {
+			judge_few_runs(c, m, big, nj);
 		} else if (!big) {
 			m->verdict = CMP_UNCHANGED;
 			snprintf(m->why, sizeof(m->why), "shift %+.1f%% below the %.1f%% minimum%s",
@@ -366,31 +516,63 @@ void compare_judge(struct comparison *c)
 		} else {
 			m->verdict = CMP_NOISY;
 			snprintf(m->why, sizeof(m->why),
-				 "shift %+.1f%% but p(Holm) %.3g >= %.3g: runs too spread to tell",
-				 m->pct, m->p_adj, c->alpha);
+				 "shift %+.1f%% but p(Holm) %.3g >= %.3g: runs too spread to tell "
+				 "(%.3g was possible)",
+				 m->pct, m->p_adj, c->alpha, m->p_best);
 		}
 	}
-	for (size_t i = 0; i < c->nm; i++)
+	for (size_t i = 0; i < c->nm; i++) {
 		c->count[c->m[i].verdict]++;
+		if (c->m[i].may_hide_regression)
+			c->hidden++;
+	}
 	/* say when no verdict was possible at all, instead of a silent "unchanged" */
 	if (nj) {
-		double best = min_attainable_p(min_na, min_nb) * (double)nj;
+		double pm = min_attainable_p(min_na, min_nb);
 
-		if (best >= c->alpha) {
-			size_t n = CMP_MIN_RUNS;
+		if (pm * (double)nj >= c->alpha) {
+			size_t n = runs_needed(CMP_MIN_RUNS, 0, nj, c->alpha);
+			size_t fam = pm < c->alpha ? (size_t)ceil(c->alpha / pm) - 1 : 0;
+			char *family;
 
-			while (min_attainable_p(n, n) * (double)nj >= c->alpha && n < 1000)
-				n++;
+			if (fam)
+				family = xasprintf(" A declared family of at most %zu primary metrics "
+						   "(issue 15, not built) would bring %.3g within "
+						   "reach at these run counts; alpha and the minimum "
+						   "effect are not loosened to get there.",
+						   fam, pm);
+			else
+				family = xasprintf(" Not even one metric alone could be significant "
+						   "with these run counts.");
+			size_t small = min_na < min_nb ? min_na : min_nb;
+			size_t large = min_na < min_nb ? min_nb : min_na;
+			size_t more = runs_needed(small + 1, large, nj, c->alpha);
+			char *beside = more ? xasprintf(" (or %zu %s runs beside the %zu)", more,
+							min_na < min_nb ? "baseline" : "candidate",
+							large)
+					    : xstrdup("");
+
 			add_note(c, xasprintf("with %zu and %zu runs a side the smallest possible "
 					      "p-value is %.3g, and Holm over %zu metrics needs "
 					      "below %.3g: nothing can be called regressed or "
-					      "improved. Use at least %zu runs a side.",
-					      min_na, min_nb, min_attainable_p(min_na, min_nb), nj,
-					      c->alpha / (double)nj, n));
+					      "improved. Use at least %zu runs a side%s.%s",
+					      min_na, min_nb, pm, nj, c->alpha / (double)nj, n,
+					      beside, family));
+			free(beside);
+			free(family);
 		}
 	}
+	if (c->hidden)
+		add_note(c, xasprintf("%zu metric%s could not be judged for lack of runs and may "
+				      "hide a regression (a worse change of %.1f%% is not ruled "
+				      "out): the comparison could not have seen it, so it is "
+				      "inconclusive, exit %d, not a pass. More runs decide it.",
+				      c->hidden, c->hidden == 1 ? "" : "s", c->min_effect_pct,
+				      CMP_EXIT_INCONCLUSIVE));
 	free(p);
 	free(adj);
+	free(pmin);
+	free(best);
 	free(idx);
 }
 
@@ -473,8 +655,10 @@ static void usage(FILE *f)
 		"  --out DIR         where to write compare.{md,html,json}, junit.xml,\n"
 		"                    kcidb.json and lava.txt (default results/compare-TIME)\n"
 		"  --quiet           do not print the Markdown summary\n"
-		"exit: 0 nothing regressed, 1 a regression or a candidate oracle failure,\n"
-		"      2 bad input or nothing could be judged\n");
+		"exit: 0 nothing regressed (and the runs were enough to see a regression),\n"
+		"      1 a regression or a candidate oracle failure, 2 bad input or nothing\n"
+		"      could be judged, 3 inconclusive: too few runs to rule out a regression\n"
+		"      (a metric that could not be judged may have got worse)\n");
 }
 
 static bool parse_double(const char *s, double lo, double hi, double *out)
@@ -561,13 +745,17 @@ int cmd_compare(int argc, char **argv)
 		compare_print_md(&c, stdout);
 	rc = cmp_exit_code(&c);
 	printf("\ncompare: %s/compare.md (.html .json, junit.xml, kcidb.json, lava.txt): "
-	       "%zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu not judged, "
-	       "%zu oracle failures -> exit %d\n",
+	       "%zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few runs, "
+	       "%zu not judged, %zu oracle failures -> exit %d (%s)\n",
 	       out, c.count[CMP_REGRESSED], c.count[CMP_IMPROVED], c.count[CMP_UNCHANGED],
-	       c.count[CMP_NOISY], c.count[CMP_NOT_JUDGED], c.nf, rc);
-	if (rc == 2)
+	       c.count[CMP_NOISY], c.count[CMP_FEW_RUNS], c.count[CMP_NOT_JUDGED], c.nf, rc,
+	       cmp_exit_meaning(rc));
+	if (rc == CMP_EXIT_UNJUDGED)
 		wqb_err("nothing could be judged: each side needs %d complete runs of the same scenario",
 			CMP_MIN_RUNS);
+	else if (rc == CMP_EXIT_INCONCLUSIVE)
+		wqb_err("inconclusive: %zu metrics may hide a regression that these runs are too few "
+			"to see; not a pass (see Notes in compare.md)", c.hidden);
 out:
 	compare_free(&c);
 	free(lists[0]);

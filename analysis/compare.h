@@ -18,8 +18,18 @@ enum cmp_verdict {
 	CMP_IMPROVED,
 	CMP_UNCHANGED,
 	CMP_NOISY,		/* a shift past the minimum effect, not significant */
+	CMP_FEW_RUNS,		/* significance impossible with these run counts, and
+				 * the data does not show the metric unchanged */
 	CMP_NOT_JUDGED,		/* fewer than CMP_MIN_RUNS a side */
 	CMP_INFO,		/* shown, never judged (tail maxima) */
+};
+
+/* exit statuses of compare and compare-kernels (docs/compare.md) */
+enum cmp_exit {
+	CMP_EXIT_PASS = 0,		/* nothing regressed, nothing hidden, no candidate failure */
+	CMP_EXIT_REGRESSED = 1,		/* a regression or a candidate failure */
+	CMP_EXIT_UNJUDGED = 2,		/* bad input, or nothing could be judged */
+	CMP_EXIT_INCONCLUSIVE = 3,	/* too few runs to rule out a regression */
 };
 
 struct cmp_side_stat {
@@ -37,8 +47,17 @@ struct cmp_metric {
 	double shift, shift_lo, shift_hi;	/* Hodges-Lehmann, candidate - baseline */
 	bool shift_ci_ok;
 	double p, p_adj;	/* Mann-Whitney, Holm-adjusted; NaN if not tested */
+	double u;		/* Mann-Whitney U of the baseline; NaN if not tested */
+	double p_best;		/* smallest Holm-adjusted p these run counts allow */
 	enum cmp_verdict verdict;
-	char why[160];
+	/*
+	 * Not judged or too few runs, and the shift's interval does not rule
+	 * out a change in the worse direction of at least the minimum effect:
+	 * the comparison could not have seen this regression, so it cannot
+	 * pass (exit 3).
+	 */
+	bool may_hide_regression;
+	char why[256];
 };
 
 struct cmp_failure {
@@ -65,12 +84,16 @@ struct comparison {
 	size_t nnotes;
 	size_t count[CMP_INFO + 1];
 	size_t judged;		/* metrics that took part in the Holm family */
+	size_t hidden;		/* metrics with may_hide_regression */
 };
 
 const char *cmp_verdict_name(enum cmp_verdict v);
 bool cmp_candidate_failed(const struct comparison *c);
-/* 0 nothing regressed, 1 regressed or candidate failure, 2 nothing judged */
+/* enum cmp_exit: 1 regressed or candidate failure, else 2 nothing judged,
+ * else 3 a metric may hide a regression, else 0 */
 int cmp_exit_code(const struct comparison *c);
+/* one line saying what the exit status means */
+const char *cmp_exit_meaning(int rc);
 
 /* compare.c: fill from run directories and judge; -1 with err on bad input */
 int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, size_t ncand,

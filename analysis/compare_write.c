@@ -8,8 +8,15 @@
  *   lava.txt                   lava-test-case argument lines for a LAVA job.
  * Verdict to status: regressed FAIL/fail, improved and unchanged PASS/pass,
  * too noisy DONE/unknown, not judged SKIP/skip; candidate oracle failures
- * FAIL.  Baseline oracle failures appear in the human formats, JSON and
- * JUnit (as <error>): they describe the baseline, not the build under test.
+ * FAIL.  A metric that may hide a regression (too few runs, or not judged,
+ * with a worse change of the minimum effect not ruled out) is ERROR in
+ * KCIDB, <error> in JUnit and unknown in LAVA: the state of the kernel is
+ * unknown because the test was too small -- neither a pass nor evidence of
+ * a fault.  Too few runs that rule the regression out: DONE/<skipped>/skip.
+ * lava.txt ends with one gate line, wqbench-compare-verdict, pass only at
+ * exit 0: LAVA does not look at a test step's exit status.  Baseline oracle
+ * failures appear in the human formats, JSON and JUnit (as <error>): they
+ * describe the baseline, not the build under test.
  */
 #include "compare.h"
 #include "textfmt.h"
@@ -23,8 +30,9 @@
 #include <string.h>
 
 /* order of the change table: what needs attention first */
-static const enum cmp_verdict table_order[] = { CMP_REGRESSED, CMP_IMPROVED, CMP_NOISY,
-						CMP_UNCHANGED, CMP_NOT_JUDGED, CMP_INFO };
+static const enum cmp_verdict table_order[] = { CMP_REGRESSED, CMP_FEW_RUNS, CMP_IMPROVED,
+						CMP_NOISY, CMP_UNCHANGED, CMP_NOT_JUDGED,
+						CMP_INFO };
 
 static void fmt_val(char *buf, size_t len, double v, const char *unit)
 {
@@ -85,6 +93,8 @@ static const char *headline(const struct comparison *c)
 		return "candidate FAILED checks";
 	if (!c->judged)
 		return "NOT JUDGED: too few runs";
+	if (c->hidden)
+		return "INCONCLUSIVE: too few runs to rule out a regression";
 	return "no regression";
 }
 
@@ -98,7 +108,7 @@ static void write_doc(const struct comparison *c, struct textdoc *d)
 		      "body{font-family:sans-serif;margin:2em;max-width:80em}"
 		      "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;"
 		      "text-align:left}tr.regressed{background:#fdd}tr.improved{background:#dfd}"
-		      "tr.noisy{background:#ffe}tr.failure{background:#fbb}"
+		      "tr.noisy{background:#ffe}tr.fewruns{background:#fec}tr.failure{background:#fbb}"
 		      "</style></head><body>\n", d->f);
 	doc_head(d, 1, "wqbench compare");
 	snprintf(line, sizeof(line), "Verdict: %s (exit %d).", headline(c), cmp_exit_code(c));
@@ -111,10 +121,12 @@ static void write_doc(const struct comparison *c, struct textdoc *d)
 	snprintf(line, sizeof(line),
 		 "Minimum effect %.1f%%, alpha %.3g after Holm correction over %zu judged metrics, "
 		 "%.0f%% intervals; %s.  %zu regressed, %zu improved, %zu unchanged, "
-		 "%zu too noisy, %zu not judged, %zu shown only.",
+		 "%zu too noisy, %zu too few runs, %zu not judged, %zu shown only; "
+		 "%zu may hide a regression.",
 		 c->min_effect_pct, c->alpha, c->judged, c->conf * 100, c->when,
 		 c->count[CMP_REGRESSED], c->count[CMP_IMPROVED], c->count[CMP_UNCHANGED],
-		 c->count[CMP_NOISY], c->count[CMP_NOT_JUDGED], c->count[CMP_INFO]);
+		 c->count[CMP_NOISY], c->count[CMP_FEW_RUNS], c->count[CMP_NOT_JUDGED],
+		 c->count[CMP_INFO], c->hidden);
 	doc_text(d, line);
 
 	doc_head(d, 2, "Oracle failures and dmesg findings");
@@ -142,7 +154,10 @@ static void write_doc(const struct comparison *c, struct textdoc *d)
 	doc_text(d, "Medians with their 95% confidence interval and the number of runs; the change "
 		  "is the Hodges-Lehmann shift (candidate - baseline) relative to the baseline "
 		  "median, with its interval; p is Mann-Whitney U, Holm-adjusted in brackets. "
-		  "* marks an interval that cannot reach 95% with so few runs: it is the full range.");
+		  "* marks an interval that cannot reach 95% with so few runs: it is the full range. "
+		  "\"too few runs\": no data could reach significance with these run counts "
+		  "(the smallest exact p, Holm-adjusted); it fails the comparison (exit 3) "
+		  "unless its interval rules out a worse change of the minimum effect.");
 	{
 		const char *hdr[] = { "scenario", "metric", "baseline", "candidate", "change",
 				      "p (Holm)", "verdict", "why" };
@@ -154,7 +169,7 @@ static void write_doc(const struct comparison *c, struct textdoc *d)
 				const struct cmp_metric *m = &c->m[i];
 				char a[128], b[128], ch[96], p[48];
 				static const char *const cls[] = { "regressed", "improved", NULL,
-								   "noisy", NULL, NULL };
+								   "noisy", "fewruns", NULL, NULL };
 
 				if (m->verdict != table_order[o])
 					continue;
@@ -230,8 +245,10 @@ static json_t *compare_json(const struct comparison *c)
 	json_object_set_new(j, "alpha", json_real(c->alpha));
 	json_object_set_new(j, "confidence", json_real(c->conf));
 	json_object_set_new(j, "judged_metrics", json_integer((json_int_t)c->judged));
+	json_object_set_new(j, "may_hide_regression", json_integer((json_int_t)c->hidden));
 	json_object_set_new(j, "verdict", json_string(headline(c)));
 	json_object_set_new(j, "exit_code", json_integer(cmp_exit_code(c)));
+	json_object_set_new(j, "exit_meaning", json_string(cmp_exit_meaning(cmp_exit_code(c))));
 	for (int s = 0; s < 2; s++) {
 		json_t *runs = json_array();
 
@@ -259,14 +276,17 @@ static json_t *compare_json(const struct comparison *c)
 
 		json_array_append_new(
 			metrics,
-			json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o],s:b,s:o,s:o,s:o,s:s,s:s}",
+			json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o],s:b,s:o,s:o,s:o,s:o,s:o,"
+				  "s:s,s:b,s:s}",
 				  "scenario", m->scenario, "metric", m->key, "unit", m->unit,
 				  "better", m->higher_better ? "higher" : "lower", "baseline",
 				  side_json(&m->s[0]), "candidate", side_json(&m->s[1]), "shift",
 				  jnum(m->shift), "shift_ci", jnum(m->shift_lo), jnum(m->shift_hi),
 				  "shift_ci_level_reached", m->shift_ci_ok, "change_pct",
-				  jnum(m->pct), "p", jnum(m->p), "p_holm", jnum(m->p_adj),
-				  "verdict", cmp_verdict_name(m->verdict), "why", m->why));
+				  jnum(m->pct), "u", jnum(m->u), "p", jnum(m->p), "p_holm",
+				  jnum(m->p_adj), "p_holm_best", jnum(m->p_best), "verdict",
+				  cmp_verdict_name(m->verdict), "may_hide_regression",
+				  m->may_hide_regression, "why", m->why));
 	}
 	json_object_set_new(j, "metrics", metrics);
 	return j;
@@ -300,19 +320,29 @@ static void xml_escape(FILE *f, const char *s)
 	}
 }
 
+/* no verdict, and nothing hidden either */
+static bool junit_skipped(const struct cmp_metric *m)
+{
+	return !m->may_hide_regression &&
+	       (m->verdict == CMP_NOT_JUDGED || m->verdict == CMP_FEW_RUNS);
+}
+
 static int write_junit(const struct comparison *c, const char *path)
 {
 	FILE *f = fopen(path, "w");
-	size_t failures = c->count[CMP_REGRESSED], errors = 0;
+	size_t failures = c->count[CMP_REGRESSED], errors = c->hidden, skipped = 0;
 
 	if (!f)
 		return -1;
 	for (size_t i = 0; i < c->nf; i++)
 		c->f[i].side ? failures++ : errors++;
+	for (size_t i = 0; i < c->nm; i++)
+		if (junit_skipped(&c->m[i]))
+			skipped++;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<testsuites>\n<testsuite name=\"wqbench-compare\" tests=\"%zu\" "
 		   "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" timestamp=\"%s\">\n",
-		c->nm + c->nf, failures, errors, c->count[CMP_NOT_JUDGED], c->when);
+		c->nm + c->nf, failures, errors, skipped, c->when);
 	for (size_t i = 0; i < c->nf; i++) {
 		const struct cmp_failure *x = &c->f[i];
 
@@ -342,8 +372,14 @@ static int write_junit(const struct comparison *c, const char *path)
 			fputs("<failure message=\"regressed: ", f);
 			xml_escape(f, m->why);
 			fputs("\"/>\n", f);
-		} else if (m->verdict == CMP_NOT_JUDGED) {
-			fputs("<skipped message=\"", f);
+		} else if (m->may_hide_regression) {
+			/* not a failure of the kernel, not a pass: the test was too small */
+			fprintf(f, "<error type=\"inconclusive\" message=\"%s: may hide a regression: ",
+				cmp_verdict_name(m->verdict));
+			xml_escape(f, m->why);
+			fputs("\"/>\n", f);
+		} else if (junit_skipped(m)) {
+			fprintf(f, "<skipped message=\"%s: ", cmp_verdict_name(m->verdict));
 			xml_escape(f, m->why);
 			fputs("\"/>\n", f);
 		}
@@ -407,8 +443,16 @@ static int write_kcidb(const struct comparison *c, const char *path)
 	}
 	for (size_t i = 0; i < c->nm; i++) {
 		const struct cmp_metric *m = &c->m[i];
-		static const char *const status[] = { "FAIL", "PASS", "PASS", "DONE", "SKIP",
-						      "DONE" };
+		/*
+		 * KCIDB v5.3: too few runs that rule out the regression produced
+		 * a measurement but no status of the code (DONE); one that may
+		 * hide a regression is ERROR below -- "the test didn't complete
+		 * ..., and the status of the tested code is unknown", ranked
+		 * above PASS so a build's summary cannot read as a pass, and not
+		 * FAIL, which would say the kernel was found faulty.
+		 */
+		static const char *const status[] = { "FAIL", "PASS", "PASS", "DONE", "DONE",
+						      "SKIP", "DONE" };
 		char *scen = xstrdup(m->scenario), *key = xstrdup(m->key), *id, *p;
 		json_t *t;
 
@@ -416,13 +460,16 @@ static int write_kcidb(const struct comparison *c, const char *path)
 		sanitize(key);
 		id = xasprintf("wqbench:%s-%zu", stamp, i);
 		p = xasprintf("wqbench.compare.%s.%s", scen, key);
-		t = kcidb_test(id, build_id, p, status[m->verdict], c->when,
-			       json_pack("{s:s,s:s,s:o,s:o,s:I,s:I,s:o,s:s}", "metric", m->key,
-					 "unit", m->unit, "baseline_median", jnum(m->s[0].median),
-					 "candidate_median", jnum(m->s[1].median), "baseline_n",
-					 (json_int_t)m->s[0].n, "candidate_n", (json_int_t)m->s[1].n,
-					 "p_holm", jnum(m->p_adj), "verdict",
-					 cmp_verdict_name(m->verdict)));
+		t = kcidb_test(id, build_id, p,
+			       m->may_hide_regression ? "ERROR" : status[m->verdict], c->when,
+			       json_pack("{s:s,s:s,s:o,s:o,s:I,s:I,s:o,s:o,s:s,s:b,s:s}", "metric",
+					 m->key, "unit", m->unit, "baseline_median",
+					 jnum(m->s[0].median), "candidate_median",
+					 jnum(m->s[1].median), "baseline_n", (json_int_t)m->s[0].n,
+					 "candidate_n", (json_int_t)m->s[1].n, "p_holm",
+					 jnum(m->p_adj), "p_holm_best", jnum(m->p_best), "verdict",
+					 cmp_verdict_name(m->verdict), "may_hide_regression",
+					 m->may_hide_regression, "why", m->why));
 		if (!isnan(m->pct))
 			json_object_set_new(t, "number",
 					    json_pack("{s:f,s:s}", "value", m->pct, "unit", "%"));
@@ -461,17 +508,21 @@ static int write_lava(const struct comparison *c, const char *path)
 	}
 	for (size_t i = 0; i < c->nm; i++) {
 		const struct cmp_metric *m = &c->m[i];
-		static const char *const result[] = { "fail", "pass", "pass", "unknown", "skip",
-						      "pass" };
+		static const char *const result[] = { "fail", "pass", "pass", "unknown",
+						      "skip", "skip", "pass" };
 		char *name = xasprintf("wqbench-compare-%s-%s", m->scenario, m->key);
 
 		sanitize(name);
-		fprintf(f, "%s --result %s", name, result[m->verdict]);
+		fprintf(f, "%s --result %s", name,
+			m->may_hide_regression ? "unknown" : result[m->verdict]);
 		if (!isnan(m->pct))
 			fprintf(f, " --measurement %.3f --units percent", m->pct);
 		fputc('\n', f);
 		free(name);
 	}
+	/* the gate: LAVA does not fail a job on a step's exit status */
+	fprintf(f, "wqbench-compare-verdict --result %s\n",
+		cmp_exit_code(c) == CMP_EXIT_PASS ? "pass" : "fail");
 	return fclose(f) ? -1 : 0;
 }
 

@@ -7,7 +7,8 @@
  * alike instead of on one.  Each run is a child `wqbench run` (one guest
  * boot per suite pass); the runs land in OUT/A and OUT/B and are judged by
  * the same code as `wqbench compare` (analysis/compare.c), whose exit
- * status this returns.
+ * status this returns -- 3 included: too few passes to rule out a
+ * regression is not a pass.
  *
  * A kernel is a Debian release name (6.1, 6.12, or one `wqbench kernel
  * list` shows) or a build of your own as IMAGE:BUILD_DIR (a bzImage and
@@ -34,7 +35,8 @@ static void usage(FILE *f)
 		"  --out DIR       where runs and the comparison go (default results/compare-kernels-TIME)\n"
 		"  --min-effect P  smallest change called a change, percent (default 5)\n"
 		"exit: as wqbench compare -- 0 nothing regressed, 1 regression or B failed a check,\n"
-		"      2 bad input or nothing could be judged\n");
+		"      2 bad input or nothing could be judged, 3 inconclusive: too few passes\n"
+		"      to rule out a regression (raise --reps; not a pass)\n");
 }
 
 /* argv for one child `wqbench run` of the suite on kernel k into dir */
@@ -170,10 +172,15 @@ int cmd_compare_kernels(int argc, char **argv)
 	compare_print_md(&c, stdout);
 	rc = cmp_exit_code(&c);
 	printf("\ncompare-kernels: A = %s, B = %s, %lu passes each; %zu regressed, %zu improved, "
-	       "%zu unchanged, %zu too noisy, %zu not judged, %zu oracle failures -> exit %d\n"
+	       "%zu unchanged, %zu too noisy, %zu too few runs, %zu not judged, "
+	       "%zu oracle failures -> exit %d (%s)\n"
 	       "report: %s/compare.md (.html .json, junit.xml, kcidb.json, lava.txt)\n",
 	       kern[0], kern[1], reps, c.count[CMP_REGRESSED], c.count[CMP_IMPROVED],
-	       c.count[CMP_UNCHANGED], c.count[CMP_NOISY], c.count[CMP_NOT_JUDGED], c.nf, rc, out);
+	       c.count[CMP_UNCHANGED], c.count[CMP_NOISY], c.count[CMP_FEW_RUNS],
+	       c.count[CMP_NOT_JUDGED], c.nf, rc, cmp_exit_meaning(rc), out);
+	if (rc == CMP_EXIT_INCONCLUSIVE)
+		wqb_err("inconclusive: %lu passes a side are too few to rule out a regression on %zu "
+			"metrics (Notes in %s/compare.md say how many would do)", reps, c.hidden, out);
 out:
 	compare_free(&c);
 	free(suite);
