@@ -838,6 +838,29 @@ json_t *report_metrics(const char *dir, char *err, size_t errlen)
 	return m;
 }
 
+/* per group, what the trace alone says: {"GROUP": {"lat_p50_ns": ..., ...}} */
+static json_t *trace_figures(const struct tracefig *tf)
+{
+	static const char *const key[TF_NFIG] = { "lat_p50_ns", "lat_p99_ns", "run_p50_ns",
+						  "run_p99_ns", "items_per_sec" };
+	json_t *all = json_object();
+
+	for (size_t g = 0; g < tf->ng; g++) {
+		json_t *o = json_object();
+
+		for (int k = 0; k < TF_NFIG; k++)
+			json_object_set_new(o, key[k], isnan(tf->g[g].trace[k]) ? json_null() :
+					    json_real(tf->g[g].trace[k]));
+		/* exact, unlike the bucketed quantiles: what [slowdown]'s test needs */
+		json_object_set_new(o, "lat_min_ns", tf->g[g].fn &&
+				    loghist_count(&tf->g[g].fn->queue_to_start) ?
+				    json_integer((json_int_t)loghist_min(&tf->g[g].fn->queue_to_start)) :
+				    json_null());
+		json_object_set_new(all, tf->g[g].name, o);
+	}
+	return all;
+}
+
 static int report_one(const char *dir, bool print)
 {
 	struct report r = { 0 };
@@ -861,6 +884,9 @@ static int report_one(const char *dir, bool print)
 	free(pdir);
 	/* the metrics go into summary.json, where `wqbench compare` finds them */
 	json_object_set(r.rd.summary, "metrics", r.metrics);
+	/* the trace's own figures beside them, for tools; never judged by compare */
+	if (r.tf.have)
+		json_object_set_new(r.rd.summary, "trace_figures", trace_figures(&r.tf));
 	sp = path_join(dir, "summary.json");
 	if (json_dump_file(r.rd.summary, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
 		wqb_err("cannot update %s", sp);

@@ -113,6 +113,47 @@ static char *group_def_for_run(const struct wqb_scenario *s, const struct wqb_gr
 	return xasprintf("%s sample_every=%d", g->def, WQB_TRACE_PAIR_EVERY);
 }
 
+/*
+ * [slowdown]: the module waits delay_ns for one item in `every` at the
+ * chosen place (docs/kmod.md "Injected delays").  A kernel where the place
+ * cannot be probed is a SKIP of the run's slowdown, never a silent
+ * unslowed run: the run stops there.
+ */
+static int arm_slowdown(struct run_result *res, const struct wqb_scenario *s)
+{
+	const struct wqb_slowdown *d = &s->slowdown;
+	char cmd[128];
+	int r;
+
+	snprintf(cmd, sizeof(cmd), "inject %s %llu %u%s%s", d->where,
+		 (unsigned long long)d->delay_ns, d->every, d->group ? " " : "",
+		 d->group ? d->group : "");
+	r = kmodctl_write("control", cmd);
+	if (r < 0) {
+		result_check(res, "slowdown", r == -ENOENT ? CHECK_SKIP : CHECK_FAIL,
+			     "the module cannot slow %s here (%s): see dmesg", d->where,
+			     strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* the slowdown was really applied, and the waits were on average as long as asked */
+static void judge_slowdown(struct run_result *res, const struct wqb_scenario *s, json_t *stats)
+{
+	json_t *in = json_array_get(json_object_get(stats, "inject"), 0);
+	long long applied = json_integer_value(json_object_get(in, "applied"));
+	long long spent = json_integer_value(json_object_get(in, "spent_ns"));
+	double mean = applied > 0 ? (double)spent / (double)applied : 0;
+	bool ok = in && applied > 0 && mean >= (double)s->slowdown.delay_ns;
+
+	result_check(res, "slowdown", ok ? CHECK_PASS : CHECK_FAIL,
+		     "%lld items slowed at %s%s%s, 1 in %u, by %llu ns asked, %.0f ns on average",
+		     applied, s->slowdown.where, s->slowdown.group ? " in group " : "",
+		     s->slowdown.group ? s->slowdown.group : "", s->slowdown.every,
+		     (unsigned long long)s->slowdown.delay_ns, mean);
+}
+
 static long long gi(json_t *g, const char *k)
 {
 	return json_integer_value(json_object_get(g, k));
@@ -356,6 +397,8 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	}
 	result_check(&res, "groups_defined", CHECK_PASS, "%zu groups", s->ngroups);
 	faults_notify_masks(s);
+	if (s->slowdown.enabled && arm_slowdown(&res, s) < 0)
+		goto teardown;
 
 	if (s->trace.enabled) {
 		if (tracer_setup(&s->trace, &tr, &err) < 0) {
@@ -488,6 +531,8 @@ teardown:
 			result_write_json(&res, "kmod-stats.json", stats);
 			judge_module(&res, stats);
 			judge_clock(&res, stats);
+			if (s->slowdown.enabled)
+				judge_slowdown(&res, s, stats);
 		} else {
 			result_check(&res, "work_ran", CHECK_FAIL, "module stats unreadable");
 		}

@@ -143,6 +143,15 @@ static const struct key_spec inject_keys[] = {
 	{ 0 }
 };
 
+static const struct key_spec slowdown_keys[] = {
+	{ "where", K_ENUM, 0, 0, "queue|pickup|pool",
+	  "queue_work under the pool lock, the worker's pickup, or process_one_work under the pool lock" },
+	{ "delay_ns", K_UINT, 1, 10000000, NULL, "busy wait per slowed item" },
+	{ "every", K_UINT, 1, 1000000, NULL, "slow one item in N" },
+	{ "group", K_WORD, 1, 16, NULL, "only this group's items (default: every group)" },
+	{ 0 }
+};
+
 static const struct key_spec stressng_keys[] = {
 	{ "args", K_TOKENS, 0, 0, NULL, "stressor arguments, e.g. --cpu 2 --vm 1 --vm-bytes 64M" },
 	{ 0 }
@@ -194,6 +203,7 @@ static const struct {
 	{ "cpumask", cpumask_keys, 1 },
 	{ "wqattr", wqattr_keys, 2 },
 	{ "faultinject", inject_keys, 0 },
+	{ "slowdown", slowdown_keys, 0 },
 	{ "stress-ng", stressng_keys, 0 },
 	{ "fio", fio_keys, 0 },
 	{ "perf", perf_keys, 0 },
@@ -790,6 +800,22 @@ static int store_section(struct parse_ctx *c, const char *kind, const char *labe
 			f->duration_ms = to_ms(value);
 		return 1;
 	}
+	if (strcmp(kind, "slowdown") == 0) {
+		struct wqb_slowdown *d = &s->slowdown;
+
+		if (!d->enabled)
+			d->line = c->line;
+		d->enabled = true;
+		if (strcmp(key, "where") == 0)
+			set_str(&d->where, value);
+		else if (strcmp(key, "delay_ns") == 0)
+			d->delay_ns = to_uint(value);
+		else if (strcmp(key, "every") == 0)
+			d->every = to_uint(value);
+		else if (strcmp(key, "group") == 0)
+			set_str(&d->group, value);
+		return 1;
+	}
 	if (strcmp(kind, "stress-ng") == 0) {
 		s->stressng.enabled = true;
 		split_list(value, s->stressng.args, &s->stressng.nargs);
@@ -920,7 +946,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		table = sections[i].keys;
 	}
 	if (!table) {
-		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [cpumask NAME], [wqattr NAME], [faultinject], [stress-ng], [fio], [perf], [expect], [trace]",
+		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [cpumask NAME], [wqattr NAME], [faultinject], [slowdown], [stress-ng], [fio], [perf], [expect], [trace]",
 		     section);
 		return 0;
 	}
@@ -1014,6 +1040,7 @@ static void defaults(struct wqb_scenario *s, const char *path)
 	s->inject.probability = 10;
 	s->inject.interval = 1;
 	s->inject.times = -1;
+	s->slowdown.every = 1;
 	s->trace.enabled = true;
 	s->trace.buffer_kb = 8192;
 }
@@ -1080,6 +1107,14 @@ static void cross_check(struct parse_ctx *c)
 				perr(c, "[hotplug] cpus: CPU 0 cannot be taken offline on x86");
 		if (s->hotplug.fail_every && !s->hotplug.fail_state)
 			perr(c, "[hotplug] fail_every needs fail_state (a state from /sys/devices/system/cpu/hotplug/states, e.g. workqueue:online)");
+	}
+	if (s->slowdown.enabled) {
+		c->line = s->slowdown.line;
+		if (!s->slowdown.where || !s->slowdown.delay_ns)
+			perr(c, "[slowdown] needs where = queue|pickup|pool and delay_ns");
+		else if (s->slowdown.group && !scenario_group(s, s->slowdown.group))
+			perr(c, "[slowdown] group '%s': no such group", s->slowdown.group);
+		c->line = 0;
 	}
 	if (s->inject.enabled && !s->inject.type)
 		perr(c, "[faultinject] needs type = failslab or fail_page_alloc");
@@ -1212,6 +1247,8 @@ void scenario_free(struct wqb_scenario *s)
 		free_list(s->wqattrs[i].values, s->wqattrs[i].nvalues);
 	}
 	free(s->inject.type);
+	free(s->slowdown.where);
+	free(s->slowdown.group);
 	free_list(s->stressng.args, s->stressng.nargs);
 	free(s->fio.rw);
 	free(s->fio.bs);

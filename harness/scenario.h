@@ -10,6 +10,7 @@
  *   [cpumask [NAME]]  unbound cpumask fault source (several allowed)
  *   [wqattr NAME]     a group workqueue's attribute sweep (several allowed)
  *   [faultinject]     failslab / fail_page_alloc
+ *   [slowdown]        a calibrated delay in the workqueue path (wqbench.ko)
  *   [stress-ng]       background load
  *   [fio]             background I/O
  *   [perf]            perf stat collection
@@ -91,6 +92,20 @@ struct wqb_faultinject {
 	uint64_t start_ms, duration_ms;	/* duration 0 = until the end */
 };
 
+/*
+ * [slowdown]: a busy wait of delay_ns for one item in `every` at a place of
+ * the workqueue path, by wqbench.ko (docs/kmod.md "Injected delays") --
+ * a regression of known size, for measuring what a comparison catches.
+ */
+struct wqb_slowdown {
+	bool enabled;
+	char *where;			/* queue | pickup | pool */
+	uint64_t delay_ns;
+	unsigned int every;
+	char *group;			/* NULL: every group */
+	int line;
+};
+
 /* [stress-ng]: background load */
 struct wqb_stressng {
 	bool enabled;
@@ -155,6 +170,7 @@ struct wqb_scenario {
 	struct wqb_wqattr wqattrs[WQB_MAX_SOURCES];
 	size_t nwqattrs;
 	struct wqb_faultinject inject;
+	struct wqb_slowdown slowdown;
 	struct wqb_stressng stressng;
 	struct wqb_fio fio;
 	struct wqb_perf perf;

@@ -4,6 +4,7 @@
  *   wqb_main.c   debugfs control interface, group definitions, module life
  *   wqb_work.c   the work items: kinds, placement, load shapes, oracles
  *   wqb_stats.c  histograms, samples buffer, hotplug record, stats output
+ *   wqb_inject.c calibrated delays in the workqueue path
  */
 #ifndef WQB_H
 #define WQB_H
@@ -165,6 +166,7 @@ enum wqb_measure { WQB_MEASURE_WHOLE, WQB_MEASURE_ON, WQB_MEASURE_DONE };
 extern int wqb_measure;
 
 /* wqb_work.c */
+void wqb_work_fn(struct work_struct *w);
 int wqb_group_prepare(struct wqb_group *g);
 void wqb_group_release(struct wqb_group *g);
 int wqb_group_start(struct wqb_group *g);
@@ -192,5 +194,11 @@ void wqb_hotplug_settled(unsigned int cpu);
 bool wqb_cpu_stable(int cpu, u64 since);
 int wqb_stats_show(struct seq_file *m, void *v);
 int wqb_hist_show(struct seq_file *m, void *v);
+
+/* wqb_inject.c: calibrated delays in the workqueue path (control inject) */
+enum wqb_inject_where { WQB_INJ_OFF, WQB_INJ_QUEUE, WQB_INJ_PICKUP, WQB_INJ_POOL };
+int wqb_inject_set(char *args);
+void wqb_inject_off(void);
+void wqb_inject_show(struct seq_file *m);
 
 #endif /* WQB_H */

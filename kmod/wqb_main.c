@@ -8,7 +8,8 @@
  *   group    rw  one write defines one group ("key=value ..."); read lists them
  *   control  w   start | stop | clear | measure_begin | measure_end |
  *                cpumask GROUP HEXMASK | cpumask_changing | cpumask_settled |
- *                hotplug_begin CPU | hotplug_end CPU
+ *                hotplug_begin CPU | hotplug_end CPU |
+ *                inject queue|pickup|pool DELAY_NS EVERY [GROUP] | inject off
  *   stats    r   counters, oracles, percentiles; cheap, readable while running
  *   hist     r   latency and run-time histograms per group and CPU
  *   samples  r   binary per-item records (struct wqbench_sample)
@@ -554,6 +555,7 @@ static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t
 			wqb_bad("control", cmd, "stop first");
 			r = -EBUSY;
 		} else {
+			wqb_inject_off();	/* it may name a group about to go */
 			wqb_clear_all();
 			atomic_set(&wqb_masks_changing, 0);
 		}
@@ -574,6 +576,8 @@ static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t
 		} else {
 			wqb_hotplug_settled(cpu);
 		}
+	} else if (!strncmp(cmd, "inject ", 7)) {
+		r = wqb_inject_set(cmd + 7);
 	} else if (!strcmp(cmd, "cpumask_changing")) {
 		/* a cpumask write is under way: the kernel may apply it any moment */
 		atomic_inc(&wqb_masks_changing);
@@ -584,7 +588,7 @@ static ssize_t wqb_control_write(struct file *f, const char __user *ubuf, size_t
 		}
 	} else {
 		wqb_bad("control", cmd,
-			"want start, stop, clear, measure_begin, measure_end, cpumask GROUP MASK, cpumask_changing, cpumask_settled, hotplug_begin CPU or hotplug_end CPU");
+			"want start, stop, clear, measure_begin, measure_end, cpumask GROUP MASK, cpumask_changing, cpumask_settled, hotplug_begin CPU, hotplug_end CPU or inject ...");
 		r = -EINVAL;
 	}
 	mutex_unlock(&wqb_lock);
@@ -735,6 +739,7 @@ static void __exit wqb_exit(void)
 	mutex_lock(&wqb_lock);
 	if (wqb_running)
 		wqb_stop_all();
+	wqb_inject_off();
 	wqb_clear_all();
 	mutex_unlock(&wqb_lock);
 	cpuhp_remove_state_nocalls(wqb_hp_state);

@@ -343,6 +343,7 @@ int wqb_stats_show(struct seq_file *m, void *v)
 		   wqb_run_start ? (wqb_running ? now : wqb_run_stop) - wqb_run_start : 0, now);
 	for (i = 0; i < wqb_ngroups; i++)
 		wqb_show_group(m, wqb_groups[i], buf);
+	wqb_inject_show(m);
 	mutex_unlock(&wqb_lock);
 	spin_lock_irqsave(&wqb_hp_lock, flags);
 	n = min_t(unsigned int, wqb_hp_n, WQB_HP_LOG);

@@ -31,7 +31,6 @@ struct wqb_last_start {
 };
 static DEFINE_PER_CPU(struct wqb_last_start, wqb_last_start);
 
-static void wqb_work_fn(struct work_struct *w);
 
 static void wqb_max(atomic_t *max, int v)
 {
@@ -375,7 +374,7 @@ static void wqb_resubmit(struct wqb_item *it, enum wqb_kind kind, int cpu)
 	wqb_queue(next, -1, 0, false);
 }
 
-static void wqb_work_fn(struct work_struct *w)
+void wqb_work_fn(struct work_struct *w)
 {
 	struct wqb_item *it = container_of(to_delayed_work(w), struct wqb_item, dw);
 	struct wqb_group *g = it->g;

@@ -53,7 +53,10 @@ static const char *const words[] = { "cpu", "sleep", "requeue", "mixed", "closed
 static const char *const cmds[] = { "start", "stop", "clear", "measure_begin", "measure_end",
 				    "cpumask_changing", "cpumask_settled", "hotplug_begin 1",
 				    "hotplug_end 1", "hotplug_begin 99999", "cpumask g0 3",
-				    "cpumask nosuch f", "cpumask g1 zz", "frob" };
+				    "cpumask nosuch f", "cpumask g1 zz", "frob",
+				    "inject pickup 1000 3", "inject pool 2000 1", "inject queue 500 2 g0",
+				    "inject off", "inject pickup 0 1", "inject nowhere 1 1",
+				    "inject queue 99999999999 1" };
 
 static size_t gen(char *buf, size_t cap, const char *file)
 {

@@ -514,6 +514,15 @@ static const struct bad_write bad_writes[] = {
 	{ DIR_ "control", "cpumask nosuchgroup f", -EINVAL },
 	{ DIR_ "control", "start", -EINVAL },			/* no groups */
 	{ DIR_ "control", "", -EINVAL },
+	{ DIR_ "control", "inject", -EINVAL },
+	{ DIR_ "control", "inject nowhere 1000 1", -EINVAL },
+	{ DIR_ "control", "inject pickup 0 1", -EINVAL },
+	{ DIR_ "control", "inject pickup 10000001 1", -EINVAL },	/* > 10 ms */
+	{ DIR_ "control", "inject pickup 1000 0", -EINVAL },
+	{ DIR_ "control", "inject pickup 1000", -EINVAL },
+	{ DIR_ "control", "inject pickup 1000 1 nosuchgroup", -EINVAL },
+	{ DIR_ "control", "inject pickup 1000 1 g extra", -EINVAL },
+	{ DIR_ "control", "inject queue -5 1", -EINVAL },
 };
 
 static void test_bad_writes(void **state)
@@ -628,6 +637,61 @@ static void test_measured_phase(void **state)
 	clear();
 }
 
+/* "inject KEY=" of the stats' inject line */
+static long long inject_stat(const char *key)
+{
+	char *p = strstr(slurp(DIR_ "stats"), "\ninject "), k[40];
+
+	snprintf(k, sizeof(k), " %s=", key);
+	p = p ? strstr(p, k) : NULL;
+	return p ? strtoll(p + strlen(k), NULL, 10) : -999999;
+}
+
+/*
+ * Injected delays: at each place every slowed item of the named group
+ * waits at least the delay by the module's clock, the other group none;
+ * off detaches; unloading with a probe attached is clean.
+ */
+static void test_inject(void **state)
+{
+	static const char *const places[] = { "queue", "pickup", "pool" };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		char cmd[64];
+		long long applied, slowed_starts;
+
+		assert_int_equal(put(DIR_ "group", "name=i_slow work_us=10 inflight=2"), 0);
+		assert_int_equal(put(DIR_ "group", "name=i_ref work_us=10 inflight=2"), 0);
+		snprintf(cmd, sizeof(cmd), "inject %s 50000 2 i_slow", places[i]);
+		assert_int_equal(put(DIR_ "control", cmd), 0);
+		assert_int_equal(put(DIR_ "control", "start"), 0);
+		msleep(200);
+		for (int waited = 0; inject_stat("applied") < 20 && waited < 600000; waited += 50)
+			msleep(50);
+		assert_int_equal(put(DIR_ "control", "stop"), 0);
+		applied = inject_stat("applied");
+		slowed_starts = stat_of("i_slow", "started");
+		print_message("inject %s: %lld of %lld items of i_slow waited, %lld ns in all\n",
+			      places[i], applied, slowed_starts, inject_stat("spent_ns"));
+		assert_true(applied >= 20);
+		/* one in two of i_slow's items, none of i_ref's */
+		assert_true(applied <= slowed_starts / 2 + 4);
+		assert_true(inject_stat("spent_ns") >= applied * 50000);
+		assert_int_equal(stat_of("i_slow", "eo_ok"), 1);
+		assert_int_equal(put(DIR_ "control", "inject off"), 0);
+		assert_non_null(strstr(slurp(DIR_ "stats"), "inject where=off"));
+		clear();
+	}
+	/* unload with a probe attached */
+	assert_int_equal(put(DIR_ "group", "name=i_u work_us=10"), 0);
+	assert_int_equal(put(DIR_ "control", "inject pool 1000 1"), 0);
+	assert_int_equal(put(DIR_ "control", "start"), 0);
+	msleep(50);
+	assert_int_equal(unload(), 0);
+	assert_int_equal(load(), 0);
+}
+
 static void test_bare(void **state)
 {
 	(void)state;
@@ -729,6 +793,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_samples_and_hist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_measured_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inject, setup, teardown),
 		cmocka_unit_test(test_rmmod_every_state),
 		cmocka_unit_test(test_hotplug_rmmod_loop),
 		cmocka_unit_test(test_dmesg_clean),
