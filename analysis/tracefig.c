@@ -84,6 +84,13 @@ struct hp_change {
 	int64_t t0_ms, t1_ms;	/* the write started, and returned */
 	int cpu;
 	bool online;
+	/*
+	 * a transition that did not end where it was going (an injected
+	 * failure rolled back, or an error): the CPU's state is as before, but
+	 * it went part of the way -- a rolled-back offline has deactivated it
+	 * and moved its work away -- so it was unstable for the window
+	 */
+	bool transient;
 };
 
 /* one record of samples.bin, waiting for its execution in the trace */
@@ -138,7 +145,7 @@ static uint64_t online_at(const struct ctx *c, int64_t t)
 	uint64_t on = n >= 64 ? ~0ULL : (1ULL << n) - 1;
 
 	for (size_t i = 0; i < c->nhc && c->hc[i].t0_ms <= t; i++) {
-		if (c->hc[i].cpu < 0 || c->hc[i].cpu >= 64)
+		if (c->hc[i].cpu < 0 || c->hc[i].cpu >= 64 || c->hc[i].transient)
 			continue;
 		if (c->hc[i].online)
 			on |= 1ULL << c->hc[i].cpu;
@@ -146,6 +153,23 @@ static uint64_t online_at(const struct ctx *c, int64_t t)
 			on &= ~(1ULL << c->hc[i].cpu);
 	}
 	return on;
+}
+
+/*
+ * CPUs of mask online at t and untouched by hotplug from `since` to t --
+ * the module's wqb_mask_had_online(): a CPU that has just come back
+ * still has the unbound pool's workers re-affined to it, and work queued
+ * while it was away may have gone elsewhere.
+ */
+static uint64_t stable_online(const struct ctx *c, uint64_t mask, int64_t since, int64_t t)
+{
+	uint64_t m = mask & online_at(c, t);
+
+	for (size_t i = 0; i < c->nhc; i++)
+		if (c->hc[i].cpu >= 0 && c->hc[i].cpu < 64 && c->hc[i].t1_ms >= since &&
+		    c->hc[i].t0_ms <= t)
+			m &= ~(1ULL << c->hc[i].cpu);
+	return m;
 }
 
 /* did cpu change state within the grace window of [a, b]? */
@@ -337,7 +361,7 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 			tf->unbound_grace++;
 		else if (rel_ms(c, x->queue_ts) < changed)
 			tf->unbound_stale++;
-		else if (!(eff & online_at(c, t)))
+		else if (!stable_online(c, eff, rel_ms(c, x->queue_ts) - TRACEFIG_GRACE_MS, t))
 			tf->unbound_offline++;
 		else {
 			tf->unbound_violations++;
@@ -359,7 +383,10 @@ static void fault_log(struct ctx *c)
 	for (size_t i = 0; i < c->rd->nev; i++) {
 		const struct run_event *e = &c->rd->ev[i];
 
-		if (strcmp(e->outcome, "ok"))
+		if (strcmp(e->outcome, "ok") &&
+		    !(!strcmp(e->source, "hotplug") && (!strcmp(e->outcome, "rolled-back") ||
+							 !strcmp(e->outcome, "not-rolled-back") ||
+							 !strcmp(e->outcome, "error"))))
 			continue;
 		if (!strcmp(e->source, "cpumask") && e->detail[0]) {
 			c->mc = xrealloc(c->mc, (c->nmc + 1) * sizeof(*c->mc));
@@ -374,6 +401,7 @@ static void fault_log(struct ctx *c)
 			h = &c->hc[c->nhc++];
 			h->cpu = atoi(e->target + 3);
 			h->online = !strcmp(e->action, "online");
+			h->transient = strcmp(e->outcome, "ok") != 0;
 			h->t1_ms = e->t_ms;
 			h->t0_ms = e->t_ms - (e->latency_us > 0 ? e->latency_us / 1000 : 0);
 		}
