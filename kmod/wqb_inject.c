@@ -72,6 +72,13 @@ static void wqb_inject_wait(struct work_struct *work)
 	atomic64_add(t - t0, &wqb_inj.spent_ns);
 }
 
+/*
+ * Only the pointer is passed on; kernels whose headers never mention the
+ * type (a tinyconfig-based build without it in any included header) need
+ * it declared, or the prototype warns.
+ */
+struct pool_workqueue;
+
 static void wqb_probe_queue(void *data, int req_cpu, struct pool_workqueue *pwq,
 			    struct work_struct *work)
 {
