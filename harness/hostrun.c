@@ -380,6 +380,8 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		char *def = group_def_for_run(s, &s->groups[i]);
 
 		r = kmodctl_write("group", def);
+		if (strstr(def, " sample_every=") && !strstr(def, " sample_every=0"))
+			want_samples = true;
 		free(def);
 		if (r < 0) {
 			result_check(&res, "groups_defined", CHECK_FAIL,
@@ -410,13 +412,6 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		}
 	}
 
-	for (size_t i = 0; i < s->ngroups; i++) {
-		char *def = group_def_for_run(s, &s->groups[i]);
-
-		if (strstr(def, " sample_every=") && !strstr(def, " sample_every=0"))
-			want_samples = true;
-		free(def);
-	}
 	if (want_samples && (r = samples_drain_start(&drain, res.dir)) < 0)
 		result_check(&res, "samples", CHECK_FAIL, "cannot drain samples: %s", strerror(-r));
 	r = kmodctl_write("control", "start");
