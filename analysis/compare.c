@@ -36,6 +36,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -54,6 +55,104 @@
 static bool metric_is_info(const char *key)
 {
 	return str_ends_with(key, "_max_ns") || str_ends_with(key, "_p99.9_ns");
+}
+
+static void family_add(struct comparison *c, const char *pat)
+{
+	c->family = xrealloc(c->family, (c->nfamily + 1) * sizeof(*c->family));
+	c->family[c->nfamily++] = xstrdup(pat);
+}
+
+int compare_family_list(struct comparison *c, const char *list, char *err, size_t errlen)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		if (*t)
+			family_add(c, t);
+	}
+	free(copy);
+	if (!c->nfamily) {
+		snprintf(err, errlen, "--metrics '%s' names no metric", list);
+		return -1;
+	}
+	free(c->family_src);
+	c->family_src = xstrdup("--metrics");
+	return 0;
+}
+
+int compare_family_from(struct comparison *c, const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je), *ms, *m;
+	size_t i, before = c->nfamily;
+
+	if (!j) {
+		snprintf(err, errlen, "--metrics-from %s: %s (line %d)", path, je.text, je.line);
+		return -1;
+	}
+	ms = json_object_get(j, "metrics");
+	if (!json_is_array(ms)) {
+		snprintf(err, errlen, "--metrics-from %s: no \"metrics\" array: not a compare.json",
+			 path);
+		json_decref(j);
+		return -1;
+	}
+	json_array_foreach(ms, i, m) {
+		const char *sc = json_string_value(json_object_get(m, "scenario"));
+		const char *key = json_string_value(json_object_get(m, "metric"));
+		const char *v = json_string_value(json_object_get(m, "verdict"));
+		char *pat;
+
+		if (!sc || !key || !v) {
+			snprintf(err, errlen, "--metrics-from %s: metric %zu lacks scenario, metric "
+				 "or verdict: damaged file", path, i);
+			json_decref(j);
+			return -1;
+		}
+		if (strcmp(v, "regressed"))
+			continue;
+		/* exact names: escape nothing, a metric key holds no glob characters */
+		pat = xasprintf("%s:%s", sc, key);
+		family_add(c, pat);
+		free(pat);
+	}
+	json_decref(j);
+	if (c->nfamily == before) {
+		snprintf(err, errlen, "--metrics-from %s: that comparison called no metric "
+			 "regressed: there is nothing to judge by", path);
+		return -1;
+	}
+	free(c->family_src);
+	c->family_src = xasprintf("the metrics %s called regressed", path);
+	return 0;
+}
+
+static bool pattern_matches(const char *pat, const struct cmp_metric *m)
+{
+	const char *colon = strchr(pat, ':');
+
+	if (!colon)
+		return fnmatch(pat, m->key, 0) == 0;
+	{
+		char *sc = xasprintf("%.*s", (int)(colon - pat), pat);
+		bool ok = fnmatch(sc, m->scenario, 0) == 0 && fnmatch(colon + 1, m->key, 0) == 0;
+
+		free(sc);
+		return ok;
+	}
+}
+
+static bool in_family(const struct comparison *c, const struct cmp_metric *m)
+{
+	if (!c->nfamily)
+		return true;
+	for (size_t i = 0; i < c->nfamily; i++)
+		if (pattern_matches(c->family[i], m))
+			return true;
+	return false;
 }
 
 const char *cmp_verdict_name(enum cmp_verdict v)
@@ -464,6 +563,12 @@ void compare_judge(struct comparison *c)
 			snprintf(m->why, sizeof(m->why), "tail figure: shown, not judged");
 			continue;
 		}
+		if (!in_family(c, m)) {
+			m->verdict = CMP_INFO;
+			snprintf(m->why, sizeof(m->why),
+				 "outside the declared family: shown, not judged");
+			continue;
+		}
 		if (a->n < CMP_MIN_RUNS || b->n < CMP_MIN_RUNS) {
 			m->verdict = CMP_NOT_JUDGED;
 			snprintf(m->why, sizeof(m->why), "needs %d runs a side, has %zu and %zu",
@@ -604,6 +709,31 @@ int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, 
 				return -1;
 	}
 	qsort(c->m, c->nm, sizeof(*c->m), cmp_metric_order);
+	/* a declared metric that matches nothing is a typo, never a silent pass */
+	for (size_t f = 0; f < c->nfamily; f++) {
+		bool hit = false;
+
+		for (size_t i = 0; i < c->nm && !hit; i++)
+			hit = pattern_matches(c->family[f], &c->m[i]);
+		if (!hit) {
+			snprintf(err, errlen, "metric '%s' (%s) matches no metric of these runs%s%s%s%s",
+				 c->family[f], c->family_src, c->nm ? " (they have e.g. '" : "",
+				 c->nm ? c->m[0].scenario : "", c->nm ? ":" : "",
+				 c->nm ? c->m[0].key : "");
+			if (c->nm)
+				strncat(err, "')", errlen - strlen(err) - 1);
+			return -1;
+		}
+	}
+	if (c->nfamily) {
+		size_t in = 0;
+
+		for (size_t i = 0; i < c->nm; i++)
+			in += !metric_is_info(c->m[i].key) && in_family(c, &c->m[i]);
+		add_note(c, xasprintf("declared family (%s): %zu of the metrics are judged, Holm "
+				      "over them alone; the others are shown, not judged", c->family_src,
+				      in));
+	}
 	/* scenarios present on one side only cannot be compared: say which */
 	for (size_t i = 0; i < c->nm; i++) {
 		struct cmp_metric *m = &c->m[i];
@@ -633,6 +763,10 @@ void compare_free(struct comparison *c)
 		free(c->f[i].what);
 	}
 	free(c->f);
+	for (size_t i = 0; i < c->nfamily; i++)
+		free(c->family[i]);
+	free(c->family);
+	free(c->family_src);
 	for (size_t i = 0; i < c->nnotes; i++)
 		free(c->notes[i]);
 	free(c->notes);
@@ -652,6 +786,9 @@ static void usage(FILE *f)
 		"  DIR is a run directory or a directory of run directories\n"
 		"  --min-effect PCT  smallest change called a change (default 5)\n"
 		"  --alpha A         significance level after Holm correction (default 0.05)\n"
+		"  --metrics LIST    judge only these metrics (KEY or SCENARIO:KEY, globs,\n"
+		"                    comma-separated): Holm over fewer metrics needs fewer runs\n"
+		"  --metrics-from F  judge only the metrics compare.json F called regressed\n"
 		"  --out DIR         where to write compare.{md,html,json}, junit.xml,\n"
 		"                    kcidb.json and lava.txt (default results/compare-TIME)\n"
 		"  --quiet           do not print the Markdown summary\n"
@@ -692,12 +829,25 @@ int cmd_compare(int argc, char **argv)
 		} else if (!strcmp(a, "--candidate")) {
 			cur = 1;
 		} else if (!strcmp(a, "--min-effect") || !strcmp(a, "--alpha") ||
-			   !strcmp(a, "--out")) {
+			   !strcmp(a, "--out") || !strcmp(a, "--metrics") ||
+			   !strcmp(a, "--metrics-from")) {
 			if (i + 1 >= argc) {
 				wqb_err("%s needs a value", a);
 				goto out;
 			}
-			if (!strcmp(a, "--out")) {
+			if (!strcmp(a, "--metrics") || !strcmp(a, "--metrics-from")) {
+				if (c.nfamily) {
+					wqb_err("--metrics and --metrics-from: give one, once");
+					goto out;
+				}
+				if ((!strcmp(a, "--metrics") ? compare_family_list(&c, argv[++i], err,
+										   sizeof(err))
+							     : compare_family_from(&c, argv[++i], err,
+										   sizeof(err))) < 0) {
+					wqb_err("%s", err);
+					goto out;
+				}
+			} else if (!strcmp(a, "--out")) {
 				free(out);
 				out = xstrdup(argv[++i]);
 			} else if (!strcmp(a, "--alpha")

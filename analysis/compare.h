@@ -85,6 +85,15 @@ struct comparison {
 	size_t count[CMP_INFO + 1];
 	size_t judged;		/* metrics that took part in the Holm family */
 	size_t hidden;		/* metrics with may_hide_regression */
+	/*
+	 * A declared family (--metrics, --metrics-from): only metrics matching
+	 * one of these patterns ("KEY" or "SCENARIO:KEY", fnmatch globs) are
+	 * judged; the rest are shown.  A smaller family is more power per run:
+	 * Holm divides alpha by its size.  None: every metric is judged.
+	 */
+	char **family;
+	size_t nfamily;
+	char *family_src;	/* where it came from, for the notes */
 };
 
 const char *cmp_verdict_name(enum cmp_verdict v);
@@ -98,6 +107,15 @@ const char *cmp_exit_meaning(int rc);
 /* compare.c: fill from run directories and judge; -1 with err on bad input */
 int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, size_t ncand,
 		  char *err, size_t errlen);
+/*
+ * Declare the family: a comma-separated list of patterns, or the metrics a
+ * previous comparison (its compare.json) called regressed -- what ci/bisect
+ * judges each step by.  Call before compare_build(), which then refuses a
+ * pattern matching no metric of the runs.  0, or -1 with err.
+ */
+int compare_family_list(struct comparison *c, const char *list, char *err, size_t errlen);
+int compare_family_from(struct comparison *c, const char *compare_json, char *err,
+			size_t errlen);
 /* judging alone, over c->m as filled (exposed for the tests) */
 void compare_judge(struct comparison *c);
 void compare_free(struct comparison *c);

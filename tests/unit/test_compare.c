@@ -385,6 +385,107 @@ static void test_six_a_side_regressed(void **state)
 	compare_free(&c);
 }
 
+/* compare_build with a declared family; returns compare_build's status */
+static int build_family(struct comparison *c, const char *b, const char *k, const char *list,
+			const char *from, char *err, size_t errlen)
+{
+	char *bd = path_join(root, b), *kd = path_join(root, k);
+	char *bl[] = { bd }, *kl[] = { kd };
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->min_effect_pct = 5;
+	c->alpha = 0.05;
+	c->conf = 0.95;
+	r = list ? compare_family_list(c, list, err, errlen)
+		 : compare_family_from(c, from, err, errlen);
+	if (r == 0)
+		r = compare_build(c, bl, 1, kl, 1, err, errlen);
+	free(bd);
+	free(kd);
+	return r;
+}
+
+/*
+ * Issue 15's case again (12 against 3, ten times longer), with a declared
+ * family of one metric: 2/455 needs no Holm division, so it is regressed;
+ * the other 13 are shown, not judged, and hide nothing.  Then the family
+ * taken from that comparison's compare.json (what ci/bisect does), a
+ * pattern matching nothing, and damaged files: errors, never a verdict.
+ */
+static void test_declared_family(void **state)
+{
+	struct comparison c;
+	char err[512], *out, *cj, *bad;
+	FILE *f;
+
+	(void)state;
+	build_n(&c, "bfam", 12, 1, tight, "cfam", 3, 10, tight);
+	assert_int_equal(cmp_exit_code(&c), CMP_EXIT_INCONCLUSIVE);
+	compare_free(&c);
+
+	assert_int_equal(build_family(&c, "bfam", "cfam", "m05.lat_p50_ns", NULL, err, sizeof(err)), 0);
+	assert_int_equal(c.judged, 1);
+	assert_int_equal(find(&c, "m05.lat_p50_ns")->verdict, CMP_REGRESSED);
+	assert_true(fabs(find(&c, "m05.lat_p50_ns")->p_adj - 2.0 / 455) < 1e-9);
+	assert_int_equal(find(&c, "m06.lat_p50_ns")->verdict, CMP_INFO);
+	assert_int_equal(c.hidden, 0);
+	assert_int_equal(cmp_exit_code(&c), CMP_EXIT_REGRESSED);
+	out = path_join(root, "fam-out");
+	assert_int_equal(mkdir_p(out, 0755), 0);
+	assert_int_equal(compare_write_all(&c, out), 0);
+	compare_free(&c);
+
+	/* globs and scenario:key; two metrics, 2/455 * 2 still < 0.05 */
+	assert_int_equal(build_family(&c, "bfam", "cfam", "many:m0[12].lat_p50_ns", NULL, err,
+				      sizeof(err)), 0);
+	assert_int_equal(c.judged, 2);
+	assert_int_equal(c.count[CMP_REGRESSED], 2);
+	compare_free(&c);
+
+	/* the family of an earlier comparison: its one regressed metric */
+	cj = path_join(out, "compare.json");
+	assert_int_equal(build_family(&c, "bfam", "cfam", NULL, cj, err, sizeof(err)), 0);
+	assert_int_equal(c.judged, 1);
+	assert_int_equal(find(&c, "m05.lat_p50_ns")->verdict, CMP_REGRESSED);
+	compare_free(&c);
+
+	/* a typo is an error naming it, not a comparison of nothing */
+	assert_int_equal(build_family(&c, "bfam", "cfam", "m05.lat_p05_ns", NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'m05.lat_p05_ns'"));
+	compare_free(&c);
+	assert_int_equal(build_family(&c, "bfam", "cfam", " , ", NULL, err, sizeof(err)), -1);
+	compare_free(&c);
+
+	/* a comparison that called nothing regressed gives no family */
+	build_n(&c, "bfam2", 6, 1, tight, "cfam2", 6, 1, tight);
+	assert_int_equal(compare_write_all(&c, out), 0);
+	compare_free(&c);
+	assert_int_equal(build_family(&c, "bfam", "cfam", NULL, cj, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "called no metric regressed"));
+	compare_free(&c);
+
+	/* damaged: cut short, and a metric without its verdict */
+	bad = path_join(root, "damaged.json");
+	f = fopen(bad, "w");
+	assert_non_null(f);
+	fputs("{\"metrics\": [{\"scenario\": \"many\", \"metric\": \"m05", f);
+	fclose(f);
+	assert_int_equal(build_family(&c, "bfam", "cfam", NULL, bad, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "damaged.json"));
+	compare_free(&c);
+	f = fopen(bad, "w");
+	assert_non_null(f);
+	fputs("{\"metrics\": [{\"scenario\": \"many\", \"metric\": \"m05.lat_p50_ns\"}]}", f);
+	fclose(f);
+	assert_int_equal(build_family(&c, "bfam", "cfam", NULL, bad, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "damaged file"));
+	compare_free(&c);
+	free(bad);
+	free(cj);
+	free(out);
+}
+
 /* enough runs to be significant, but spread: still "too noisy", still a pass */
 static void test_noisy_with_enough_runs(void **state)
 {
@@ -535,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_too_few_runs),
 		cmocka_unit_test(test_issue15_too_few_runs),
 		cmocka_unit_test(test_six_a_side_regressed),
+		cmocka_unit_test(test_declared_family),
 		cmocka_unit_test(test_noisy_with_enough_runs),
 		cmocka_unit_test(test_no_shift_few_runs),
 		cmocka_unit_test(test_not_judged_hides),
