@@ -643,6 +643,7 @@ int cmd_kernel(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		printf("usage: wqbench kernel fetch [6.1|6.12|all]\n"
 		       "       wqbench kernel build (--debian 6.12|6.1 | --source DIR [--rev REV]) [--flavour lean|debug] [--name NAME]\n"
+		       "       wqbench kernel source 6.12|6.1   (Debian's source tree, unpacked; prints its path)\n"
 		       "       wqbench kernel list\n"
 		       "Kernels are cached in %s (set WQBENCH_CACHE to move it).\n",
 		       wqb_cache_dir());
@@ -652,6 +653,8 @@ int cmd_kernel(int argc, char **argv)
 		return kernel_list_cmd();
 	if (strcmp(argv[1], "build") == 0)
 		return cmd_kernel_build(argc - 1, argv + 1);
+	if (strcmp(argv[1], "source") == 0)
+		return cmd_kernel_source(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fetch") == 0) {
 		const char *what = argc > 2 ? argv[2] : "all";
 		int r = 0;
@@ -668,6 +671,6 @@ int cmd_kernel(int argc, char **argv)
 		}
 		return kernel_fetch(what) < 0 ? 1 : 0;
 	}
-	wqb_err("unknown kernel subcommand '%s': use fetch, build or list", argv[1]);
+	wqb_err("unknown kernel subcommand '%s': use fetch, build, source or list", argv[1]);
 	return 2;
 }

@@ -6,11 +6,15 @@
  *
  *   src/debian-<series>/debs/	linux-source-<series>_*.deb as downloaded
  *   src/debian-<series>/tree/	its tar.xz, unpacked once (source.json last)
- *   src/<name>/, src/<name>.index	a commit of a git tree (--rev), checked out
- *				with a private index: the next commit under the
- *				same name rewrites only the files that differ
- *   ccache/			CCACHE_DIR (CCACHE_BASEDIR is the cache, so
- *				builds of one source under two names share hits)
+ *   ccache/			CCACHE_DIR; CCACHE_BASEDIR is the cache, so
+ *				ccache sees paths relative to the build dir
+ *   kernels/<name>/tree/, kernels/<name>/tree.index
+ *				a commit of a git tree (--rev), checked out with
+ *				a private index: the next commit under the same
+ *				name rewrites only the files that differ.  Beside
+ *				build/, so every name sees its sources at the same
+ *				relative path (../tree): two names built from
+ *				commits of one tree share ccache hits
  *   kernels/<name>/build/	make O=: .config, vmlinux, bzImage, Module.symvers
  *   kernels/<name>/config	the final .config (meta.json's kernel config)
  *   kernels/<name>/build.log
@@ -678,8 +682,9 @@ static int prepare_tree(struct kb *b, const char *dir, const char *rev)
 	}
 	if (rev) {
 		/* a private index: git updates only the files that differ from the last checkout */
-		char *exp = xasprintf("%s/src/%s", wqb_cache_dir(), b->name);
-		char *idx = xasprintf("GIT_INDEX_FILE=%s/src/%s.index", wqb_cache_dir(), b->name);
+		char *exp = xasprintf("%s/kernels/%s/tree", wqb_cache_dir(), b->name);
+		char *idx = xasprintf("GIT_INDEX_FILE=%s/kernels/%s/tree.index", wqb_cache_dir(),
+				      b->name);
 		char *gd = xasprintf("--git-dir=%s", gitdir), *wt = xasprintf("--work-tree=%s", exp);
 		char *const argv[] = { "git", gd, wt, "read-tree", "--reset", "-u", commit, NULL };
 		const char *add[] = { idx, NULL };
@@ -721,6 +726,41 @@ out:
 	free(commit);
 	free(gitdir);
 	return r;
+}
+
+/*
+ * `wqbench kernel source 6.12|6.1`: Debian's linux-source-<series>
+ * downloaded and unpacked into the cache (as --debian does before a
+ * build), its path printed: the tree to read, patch into a git history of
+ * your own, or point checkpatch at.  Never written afterwards.
+ */
+int cmd_kernel_source(int argc, char **argv)
+{
+	struct kb b = { 0 };
+	const char *series = argc == 2 ? argv[1] : NULL;
+	char *sdir;
+	int r;
+
+	if (!series || (strcmp(series, "6.12") && strcmp(series, "6.1"))) {
+		wqb_err("usage: wqbench kernel source 6.12|6.1");
+		return 2;
+	}
+	sdir = xasprintf("%s/src/debian-%s", wqb_cache_dir(), series);
+	if (mkdir_p(sdir, 0755) < 0) {
+		wqb_err("cannot create %s: %s", sdir, strerror(errno));
+		free(sdir);
+		return 1;
+	}
+	b.log = path_join(sdir, "unpack.log");
+	b.env = environ;
+	r = prepare_debian(&b, series);
+	if (r == 0)
+		printf("%s\n", b.srctree);
+	json_decref(b.source);
+	free(b.srctree);
+	free(b.log);
+	free(sdir);
+	return r ? 1 : 0;
 }
 
 static void make_argv(struct kb *b, struct argv_buf *a)

@@ -90,5 +90,7 @@ int kbuild_list_row(const char *kdir, const char *name);
 
 /* `wqbench kernel build ...` (argv[0] is "build") */
 int cmd_kernel_build(int argc, char **argv);
+/* `wqbench kernel source SERIES`: unpack Debian's source, print its path */
+int cmd_kernel_source(int argc, char **argv);
 
 #endif /* WQB_KERNELBUILD_H */
