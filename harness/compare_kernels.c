@@ -13,12 +13,21 @@
  * A kernel is a Debian release name (6.1, 6.12, or one `wqbench kernel
  * list` shows) or a build of your own as IMAGE:BUILD_DIR (a bzImage and
  * the tree it was built in, as for `run --kernel-image/--kernel-build`).
+ *
+ * Or the kernel developer's loop: `--source DIR --base REV [--candidate
+ * REV]` builds two revisions of one git tree -- the candidate defaults to
+ * the work tree as it is, uncommitted changes included -- with the same
+ * flavour's config (`wqbench kernel build`, harness/kernelbuild.c: O= and
+ * ccache under the cache, the tree never written), as NAME-base and
+ * NAME-cand, and compares those.  Building under the same names again
+ * rebuilds only what changed.
  */
 #include "commands.h"
 #include "compare.h"
 #include "runcmd.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +43,13 @@ static void usage(FILE *f)
 		"  --reps N        passes of the suite on each kernel, interleaved A B A B (default 8)\n"
 		"  --out DIR       where runs and the comparison go (default results/compare-kernels-TIME)\n"
 		"  --min-effect P  smallest change called a change, percent (default 5)\n"
+		"  --metrics LIST  judge only these metrics (as wqbench compare --metrics)\n"
+		"or, two revisions of a kernel tree built first (instead of --kernel A --kernel B):\n"
+		"  --source DIR    a git kernel tree (never written: builds are O= in the cache)\n"
+		"  --base REV      the baseline commit (A)\n"
+		"  --candidate REV the candidate commit (B; default: DIR's work tree as it is)\n"
+		"  --flavour F     lean (default) or debug: the config both are built with\n"
+		"  --name NAME     kernel names NAME-base and NAME-cand (default: DIR's name + -ab)\n"
 		"exit: as wqbench compare -- 0 nothing regressed, 1 regression or B failed a check,\n"
 		"      2 bad input or nothing could be judged, 3 inconclusive: too few passes\n"
 		"      to rule out a regression (raise --reps; not a pass)\n");
@@ -65,9 +81,49 @@ static void run_argv(struct argv_buf *a, const char *self, const char *k, const 
 	argv_add(a, suite);
 }
 
+/*
+ * Build revision rev (NULL: the work tree) of the tree src as kernel name
+ * with `wqbench kernel build`; its output goes to the terminal.  0 or -1.
+ */
+static int build_rev(const char *self, const char *src, const char *rev, const char *flavour,
+		     const char *name)
+{
+	struct argv_buf a = { 0 };
+	struct spawn_opts so = { 0 };
+	struct spawn_result sr;
+	int x;
+
+	argv_add(&a, self);
+	argv_add(&a, "kernel");
+	argv_add(&a, "build");
+	argv_add(&a, "--source");
+	argv_add(&a, src);
+	if (rev) {
+		argv_add(&a, "--rev");
+		argv_add(&a, rev);
+	}
+	argv_add(&a, "--flavour");
+	argv_add(&a, flavour);
+	argv_add(&a, "--name");
+	argv_add(&a, name);
+	printf("building %s: %s of %s (%s)\n", name, rev ? rev : "the work tree", src, flavour);
+	fflush(stdout);
+	x = spawn_run(a.v, &so, 0, &sr);
+	argv_free(&a);
+	if (x) {
+		wqb_err("building %s of %s failed (exit %d): nothing to compare", rev ? rev : "the work tree",
+			src, x);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_compare_kernels(int argc, char **argv)
 {
 	const char *kern[2] = { NULL, NULL }, *suite_arg = "compare", *out_arg = NULL;
+	const char *source = NULL, *rev[2] = { NULL, NULL }, *flavour = "lean", *kname = NULL;
+	const char *metrics = NULL;
+	char *built[2] = { NULL, NULL };
 	struct comparison c = { .min_effect_pct = 5.0, .alpha = 0.05, .conf = 0.95 };
 	unsigned long reps = 8;
 	char *suite = NULL, *out = NULL, *side[2] = { NULL, NULL }, *self = NULL, err[1024];
@@ -99,6 +155,22 @@ int cmd_compare_kernels(int argc, char **argv)
 				wqb_err("--reps wants 1..1000, not '%s'", argv[i]);
 				return 2;
 			}
+		} else if (!strcmp(a, "--source") && has_val) {
+			source = argv[++i];
+		} else if (!strcmp(a, "--base") && has_val) {
+			rev[0] = argv[++i];
+		} else if (!strcmp(a, "--candidate") && has_val) {
+			rev[1] = argv[++i];
+		} else if (!strcmp(a, "--flavour") && has_val) {
+			flavour = argv[++i];
+			if (strcmp(flavour, "lean") && strcmp(flavour, "debug")) {
+				wqb_err("--flavour is lean or debug, not '%s'", flavour);
+				return 2;
+			}
+		} else if (!strcmp(a, "--name") && has_val) {
+			kname = argv[++i];
+		} else if (!strcmp(a, "--metrics") && has_val) {
+			metrics = argv[++i];
 		} else if (!strcmp(a, "--min-effect") && has_val) {
 			char *end;
 
@@ -113,9 +185,25 @@ int cmd_compare_kernels(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (nk != 2) {
-		wqb_err("compare-kernels needs --kernel A and --kernel B");
+	if (source && nk) {
+		wqb_err("give --kernel A --kernel B, or --source DIR --base REV, not both");
+		return 2;
+	}
+	if (!source && (rev[0] || rev[1] || kname)) {
+		wqb_err("--base, --candidate and --name go with --source DIR");
+		return 2;
+	}
+	if (source && !rev[0]) {
+		wqb_err("--source DIR needs --base REV (the candidate defaults to the work tree)");
+		return 2;
+	}
+	if (!source && nk != 2) {
+		wqb_err("compare-kernels needs --kernel A and --kernel B (or --source DIR --base REV)");
 		usage(stderr);
+		return 2;
+	}
+	if (metrics && compare_family_list(&c, metrics, err, sizeof(err)) < 0) {
+		wqb_err("%s", err);
 		return 2;
 	}
 	if (reps < CMP_MIN_RUNS)
@@ -136,6 +224,27 @@ int cmd_compare_kernels(int argc, char **argv)
 		goto out;
 	}
 	self = abs_path("/proc/self/exe");
+	if (source) {
+		char *abs = abs_path(source), *base;
+
+		if (!abs || !is_dir(abs)) {
+			wqb_err("--source %s: not a directory", source);
+			free(abs);
+			goto out;
+		}
+		base = strrchr(abs, '/') + 1;
+		for (int s = 0; s < 2; s++) {
+			built[s] = kname ? xasprintf("%s-%s", kname, s ? "cand" : "base")
+					 : xasprintf("%s%s-ab-%s", isalpha((unsigned char)*base) ? "" : "k",
+						     *base ? base : "src", s ? "cand" : "base");
+			if (build_rev(self ? self : "wqbench", abs, rev[s], flavour, built[s]) < 0) {
+				free(abs);
+				goto out;
+			}
+			kern[s] = built[s];
+		}
+		free(abs);
+	}
 	for (unsigned long r = 0; r < reps; r++) {
 		for (int s = 0; s < 2; s++) {
 			struct argv_buf a = { 0 };
@@ -187,6 +296,8 @@ out:
 	free(out);
 	free(side[0]);
 	free(side[1]);
+	free(built[0]);
+	free(built[1]);
 	free(self);
 	return rc;
 }
