@@ -231,6 +231,7 @@ void faults_free(struct fault_plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->src[i].a);
 		free(p->src[i].original);
+		free(p->src[i].arms);
 	}
 	free(p->src);
 	memset(p, 0, sizeof(*p));
@@ -481,37 +482,88 @@ static void mark_kworkers(bool on)
 		closedir(d);
 }
 
+/*
+ * Arm: every knob but probability first, then the task filter's marks,
+ * then probability, so no failure happens under an old `times`.  `times`
+ * is always a finite count (WQB_INJECT_TIMES for the scenario's -1: the
+ * kernel does not count down a -1) and it is remembered.  Disarm:
+ * probability 0 first, then `times` is read back: the kernel delivered
+ * written - left failures while armed.
+ */
 static void do_inject(struct fault_source *src, struct fault_run *fr, bool on)
 {
 	const struct wqb_faultinject *f = &src->s->inject;
-	static const char *const knobs[] = { "probability", "interval", "times", "task-filter",
+	static const char *const knobs[] = { "interval", "times", "space", "task-filter",
 					     "verbose", NULL };
-	char vals[5][24];
+	long long times = f->times == -1 ? WQB_INJECT_TIMES : f->times;
+	char vals[5][24], prob[24], detail[192];
+	const char *who = f->kworkers_only ? "kworkers only" : "all tasks";
+	struct inject_arm *arm = src->narms ? &src->arms[src->narms - 1] : NULL;
 	int bad = 0;
+	char *p;
 
-	snprintf(vals[0], sizeof(vals[0]), "%u", on ? f->probability : 0);
-	snprintf(vals[1], sizeof(vals[1]), "%u", f->interval);
-	snprintf(vals[2], sizeof(vals[2]), "%d", f->times);
+	snprintf(vals[0], sizeof(vals[0]), "%u", f->interval);
+	snprintf(vals[1], sizeof(vals[1]), "%lld", times);
+	snprintf(vals[2], sizeof(vals[2]), "0");
 	snprintf(vals[3], sizeof(vals[3]), "%s", f->kworkers_only ? "Y" : "N");
 	snprintf(vals[4], sizeof(vals[4]), "0");
-	for (size_t i = 0; knobs[i]; i++) {
-		char *p = inject_path(f->type, knobs[i]);
-
-		if (on)
+	snprintf(prob, sizeof(prob), "%u", on ? f->probability : 0);
+	if (on) {
+		for (size_t i = 0; knobs[i]; i++) {
+			p = inject_path(f->type, knobs[i]);
 			state_add_file(p);
-		if ((on || i == 0) && write_file_str(p, vals[i]) < 0)
-			bad++;
-		free(p);
+			if (write_file_str(p, vals[i]) < 0)
+				bad++;
+			free(p);
+		}
+		if (f->kworkers_only)
+			mark_kworkers(true);
 	}
-	if (f->kworkers_only)
-		mark_kworkers(on);
+	p = inject_path(f->type, "probability");
+	if (on)
+		state_add_file(p);
+	if (write_file_str(p, prob) < 0)
+		bad++;
+	free(p);
+	if (on) {
+		src->arms = xrealloc(src->arms, (src->narms + 1) * sizeof(*src->arms));
+		arm = &src->arms[src->narms++];
+		*arm = (struct inject_arm){ .written = bad ? -1 : times, .left = -1,
+					    .delivered = -1 };
+		snprintf(detail, sizeof(detail), "times %lld, interval %u, %s", times,
+			 f->interval, who);
+	} else {
+		char *left;
+		int64_t v;
+
+		if (f->kworkers_only)
+			mark_kworkers(false);
+		p = inject_path(f->type, "times");
+		left = read_file_trim(p);
+		free(p);
+		if (!arm || arm->written < 0) {
+			snprintf(detail, sizeof(detail), "was not armed: no failures counted");
+		} else if (!left || parse_i64(left, &v) < 0 || v < 0 || v > arm->written) {
+			snprintf(detail, sizeof(detail),
+				 "cannot count the failures: %s/times reads '%s' after %lld was written",
+				 f->type, left ? left : strerror(errno), arm->written);
+		} else {
+			arm->left = v;
+			arm->delivered = arm->written - v;
+			src->delivered += arm->delivered;
+			snprintf(detail, sizeof(detail),
+				 "%lld failures delivered (times %lld -> %lld), %s",
+				 arm->delivered, arm->written, (long long)v, who);
+		}
+		free(left);
+	}
 	src->writes++;
 	if (bad)
 		src->errors++;
 	else
 		src->writes_ok++;
-	log_event(fr, "faultinject", on ? "arm" : "disarm", f->type, vals[0],
-		  bad ? "error" : "ok", -1, f->kworkers_only ? "kworkers only" : "all tasks");
+	log_event(fr, "faultinject", on ? "arm" : "disarm", f->type, prob, bad ? "error" : "ok",
+		  -1, detail);
 }
 
 static void sleep_until_ns(struct fault_run *fr, uint64_t deadline)
@@ -669,6 +721,50 @@ void faults_join(struct fault_plan *p)
 		}
 }
 
+/*
+ * [faultinject]: armed is not enough -- the check passes only when the
+ * kernel delivered failures, counted from `times`.
+ */
+static json_t *inject_report(const struct fault_source *src, struct run_result *res,
+			     const char *check)
+{
+	const struct wqb_faultinject *f = &src->s->inject;
+	json_t *arms = json_array();
+	bool counted = src->narms > 0;
+
+	for (size_t i = 0; i < src->narms; i++) {
+		const struct inject_arm *a = &src->arms[i];
+
+		json_array_append_new(arms, json_pack("{s:I,s:I,s:I}", "times_written",
+						      (json_int_t)a->written, "times_left",
+						      (json_int_t)a->left, "delivered",
+						      (json_int_t)a->delivered));
+		if (a->delivered < 0)
+			counted = false;
+	}
+	if (src->errors || !src->writes)
+		result_check(res, check, CHECK_FAIL,
+			     "%u/%u writes to %s ok%s: see events.csv", src->writes_ok,
+			     src->writes, f->type, src->writes ? "" : " (never armed)");
+	else if (!counted)
+		result_check(res, check, CHECK_FAIL,
+			     "%s armed %zu times but the failures delivered could not be counted: see the disarm line of events.csv",
+			     f->type, src->narms);
+	else if (src->delivered == 0)
+		result_check(res, check, CHECK_FAIL,
+			     "%s armed (probability %u%%, interval %u, %s) but the kernel delivered 0 failures: nothing it may fail allocated while armed (give a group alloc_bytes)",
+			     f->type, f->probability, f->interval,
+			     f->kworkers_only ? "kworkers only" : "all tasks");
+	else
+		result_check(res, check, CHECK_PASS,
+			     "%lld failures delivered by %s (probability %u%%, interval %u, %s)",
+			     src->delivered, f->type, f->probability, f->interval,
+			     f->kworkers_only ? "kworkers only" : "all tasks");
+	return json_pack("{s:i,s:i,s:i,s:I,s:o}", "writes", src->writes, "writes_ok",
+			 src->writes_ok, "errors", src->errors, "delivered",
+			 (json_int_t)(counted ? src->delivered : -1), "arms", arms);
+}
+
 void faults_report(struct fault_plan *p, struct run_result *res)
 {
 	json_t *all = json_object();
@@ -706,6 +802,8 @@ void faults_report(struct fault_plan *p, struct run_result *res)
 				     src->ok[1] ? (long long)(src->sum_us[1] / src->ok[1]) : 0,
 				     (long long)src->max_us[1], src->rollbacks_ok,
 				     src->rollbacks_attempted);
+		} else if (src->s->inject.enabled && strcmp(src->name, src->s->inject.type) == 0) {
+			j = inject_report(src, res, check);
 		} else {
 			j = json_pack("{s:i,s:i,s:i,s:i}", "writes", src->writes, "writes_ok",
 				      src->writes_ok, "replaced", src->replaced, "errors",

@@ -39,6 +39,21 @@ struct fault_action {
 	char value[96];
 };
 
+/*
+ * One arming of kernel fault injection.  The kernel decrements `times` at
+ * each failure it delivers, unless it is -1 (lib/fault-inject.c
+ * should_fail_ex()), so a finite count is always written and the failures
+ * delivered are written - left.
+ */
+struct inject_arm {
+	long long written;		/* `times` written when arming */
+	long long left;			/* read back at the disarm; -1 = not read */
+	long long delivered;		/* written - left, or -1 when unknown */
+};
+
+/* written for `times = -1` (no limit): finite, so the kernel counts down */
+#define WQB_INJECT_TIMES 1000000000LL
+
 struct fault_source {
 	char name[64];		/* "hotplug", "cpumask:global", "wqattr:<label>", ... */
 	const struct wqb_scenario *s;
@@ -55,6 +70,13 @@ struct fault_source {
 	int64_t min_us[2], max_us[2], sum_us[2];
 	unsigned int rollbacks_ok, rollbacks_attempted;
 	unsigned int writes_ok, writes, replaced, errors;
+	/*
+	 * [faultinject]: the `times` count written at each arm and what the
+	 * kernel left of it at the disarm -- the failures it delivered.
+	 */
+	struct inject_arm *arms;
+	size_t narms;
+	long long delivered;		/* summed over the arms read back */
 	char skip_reason[160];	/* non-empty: the source cannot run on this kernel */
 };
 

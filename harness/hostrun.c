@@ -208,7 +208,8 @@ static void judge_module(struct run_result *res, json_t *stats)
 	json_t *groups = json_object_get(stats, "group"), *g;
 	char eo_bad[256] = "", bound_bad[256] = "", unb_bad[256] = "", ran_on[1024] = "";
 	long long completed = 0, cancelled = 0, bchk = 0, boff = 0, bnre = 0, uchk = 0;
-	long long ugrace = 0, ustale = 0, uoff = 0, maxconc = 0;
+	long long ugrace = 0, ustale = 0, uoff = 0, maxconc = 0, allocs = 0, afailed = 0;
+	char alloc_note[128] = "";
 	int ncpus = 0;
 	size_t i;
 
@@ -224,6 +225,8 @@ static void judge_module(struct run_result *res, json_t *stats)
 		ugrace += gi(g, "unbound_grace");
 		ustale += gi(g, "unbound_stale");
 		uoff += gi(g, "unbound_offline");
+		allocs += gi(g, "allocs");
+		afailed += gi(g, "alloc_failed");
 		if (gi(g, "max_concurrency") > maxconc)
 			maxconc = gi(g, "max_concurrency");
 		if (gi(g, "eo_ok") != 1 && !eo_bad[0])
@@ -273,9 +276,15 @@ static void judge_module(struct run_result *res, json_t *stats)
 	json_object_set_new(res->extra, "items_completed", json_integer(completed));
 	json_object_set_new(res->extra, "cpus_used", json_integer(ncpus));
 	json_object_set_new(res->extra, "max_concurrency", json_integer(maxconc));
+	/* alloc_bytes: what fault injection could fail, and did */
+	json_object_set_new(res->extra, "allocs", json_integer(allocs));
+	json_object_set_new(res->extra, "alloc_failed", json_integer(afailed));
+	if (allocs)
+		snprintf(alloc_note, sizeof(alloc_note), "; %lld allocations, %lld failed",
+			 allocs, afailed);
 	result_check(res, "work_ran", completed > 0 ? CHECK_PASS : CHECK_FAIL,
-		     "%lld items completed on %d CPUs (%s), at most %lld running at once",
-		     completed, ncpus, ran_on, maxconc);
+		     "%lld items completed on %d CPUs (%s), at most %lld running at once%s",
+		     completed, ncpus, ran_on, maxconc, alloc_note);
 }
 
 /*

@@ -80,6 +80,8 @@ static const struct key_spec group_keys[] = {
 	{ "instrument", K_ENUM, 0, 0, "full|bare", "per-item timing on or off" },
 	{ "sample_every", K_UINT, 0, 1000000, NULL, "raw records: 0 none, 1 all, K 1-in-K" },
 	{ "grace_ms", K_UINT, 0, 60000, NULL, "cpumask-change grace window" },
+	{ "alloc_bytes", K_UINT, 0, 65536, NULL,
+	  "bytes kmalloc'd (GFP_NOWAIT) and freed by each execution; 0 = none" },
 	{ "selftest", K_ENUM, 0, 0, "none|lose|dup|misplace|escape", "make an oracle fire" },
 	{ 0 }
 };

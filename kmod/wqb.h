@@ -26,6 +26,7 @@
 #define WQB_NAME_MAX		16
 #define WQB_MAX_INFLIGHT	4096
 #define WQB_DEF_MAX		4096	/* bytes of one group definition */
+#define WQB_ALLOC_MAX		65536	/* alloc_bytes: at most 16 pages */
 
 enum wqb_kind { WQB_CPU, WQB_SLEEP, WQB_REQUEUE, WQB_MIXED, WQB_HOG, WQB_NR_KINDS };
 enum wqb_requeue { WQB_RQ_IMMEDIATE, WQB_RQ_DELAYED, WQB_RQ_HOP };
@@ -110,6 +111,7 @@ struct wqb_group {
 	u32 inflight, rate;
 	u64 max_items, max_ms, seed;
 	u32 jitter_pct, sample_every, grace_ms;
+	u32 alloc_bytes;		/* kmalloc'd and freed by every execution */
 	bool bare;
 	enum wqb_selftest selftest;
 	char *def;			/* the definition as written, for reads */
@@ -141,6 +143,7 @@ struct wqb_group {
 	atomic64_t unbound_checked, unbound_violations, unbound_grace, unbound_stale;
 	atomic64_t unbound_offline;	/* no CPU of the mask was online */
 	atomic64_t open_dropped;
+	atomic64_t allocs, alloc_failed;	/* alloc_bytes: tried, returned NULL */
 	atomic_t running, max_running;
 	atomic_t *cpu_running, *cpu_max_running;	/* [nr_cpu_ids] */
 	u64 __percpu *runs;

@@ -259,6 +259,13 @@ bad_name:
 		return wqb_u32(key, val, 0, 1000000, &g->sample_every);
 	if (!strcmp(key, "grace_ms"))
 		return wqb_u32(key, val, 0, 60000, &g->grace_ms);
+	if (!strcmp(key, "alloc_bytes")) {
+		if (kstrtou32(val, 0, &g->alloc_bytes) || g->alloc_bytes > WQB_ALLOC_MAX) {
+			wqb_bad(key, val, "0..65536 bytes per execution");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "selftest")) {
 		i = wqb_word(val, wqb_selftests, ARRAY_SIZE(wqb_selftests));
 		if (i < 0)
@@ -603,7 +610,7 @@ static int wqb_version_show(struct seq_file *m, void *v)
 #ifdef WQB_HAVE_WQ_BH
 	seq_puts(m, " bh");
 #endif
-	seq_puts(m, " hist samples selftest\n");
+	seq_puts(m, " hist samples selftest alloc\n");
 	return 0;
 }
 

@@ -291,6 +291,8 @@ static void wqb_show_group(struct seq_file *m, struct wqb_group *g, u32 *buf)
 	seq_printf(m, " max_concurrency=%d open_dropped=%lld elapsed_ns=%llu items_per_sec=%llu",
 		   atomic_read(&g->max_running), (s64)atomic64_read(&g->open_dropped), el,
 		   el ? div64_u64((u64)co * NSEC_PER_SEC, el) : 0);
+	seq_printf(m, " alloc_bytes=%u allocs=%lld alloc_failed=%lld", g->alloc_bytes,
+		   (s64)atomic64_read(&g->allocs), (s64)atomic64_read(&g->alloc_failed));
 	/* the measured phase, or the whole run when the harness never said */
 	switch (READ_ONCE(wqb_measure)) {
 	case WQB_MEASURE_ON:

@@ -65,6 +65,30 @@ static void wqb_sleep(u32 us)
 		msleep(DIV_ROUND_UP(us, 1000));
 }
 
+/*
+ * alloc_bytes: one allocation per execution, for the kernel's fault
+ * injection to fail.  GFP_NOWAIT has no __GFP_DIRECT_RECLAIM, so the
+ * ignore-gfp-wait filter of failslab and fail_page_alloc (default Y) does
+ * not skip it; __GFP_NOWARN keeps a failure out of the log (no warn_alloc
+ * splat, no fault-injection dump).  Up to KMALLOC_MAX_CACHE_SIZE (two
+ * pages) kmalloc() takes it from a slab cache, where failslab can fail it;
+ * above, straight from the page allocator (order 2 or more), where
+ * fail_page_alloc can (its min-order is 1).  Every byte is written, so the
+ * memory is really used.
+ */
+static void wqb_alloc(struct wqb_group *g)
+{
+	void *p = kmalloc(g->alloc_bytes, GFP_NOWAIT | __GFP_NOWARN);
+
+	atomic64_inc(&g->allocs);
+	if (!p) {
+		atomic64_inc(&g->alloc_failed);
+		return;
+	}
+	memset(p, 0xa5, g->alloc_bytes);
+	kfree(p);
+}
+
 static u32 wqb_jitter(struct wqb_item *it, u32 us)
 {
 	u32 span;
@@ -403,6 +427,8 @@ void wqb_work_fn(struct work_struct *w)
 		wqb_check_unbound(it, cpu, t_start);
 	}
 
+	if (g->alloc_bytes)
+		wqb_alloc(g);
 	kind = g->kind == WQB_MIXED ? wqb_mixed_pick(it) : g->kind;
 	switch (kind) {
 	case WQB_CPU:

@@ -43,13 +43,14 @@ static const char *const keys[] = { "name", "wq", "flags", "max_active", "kind",
 				    "resched", "requeue", "requeue_delay_us", "mix", "placement",
 				    "cpu", "cpus", "node", "shape", "inflight", "rate", "max_items",
 				    "max_ms", "jitter_pct", "seed", "instrument", "sample_every",
-				    "grace_ms", "selftest", "bogus" };
+				    "grace_ms", "selftest", "alloc_bytes", "bogus" };
 static const char *const words[] = { "cpu", "sleep", "requeue", "mixed", "closed", "open",
 				     "unbound", "highpri,cpu_intensive", "ordered", "rr", "local",
 				     "cpus", "node", "immediate", "delayed", "hop", "full", "bare",
 				     "lose", "dup", "misplace", "escape", "own", "system_unbound",
 				     "cpu:1,sleep:2,requeue:3", "0-3", "0", "1", "7", "100", "4096",
-				     "-1", "99999999999999999999", "0x10", "", "=", "bh" };
+				     "-1", "99999999999999999999", "0x10", "", "=", "bh",
+				     "65536", "65537" };
 static const char *const cmds[] = { "start", "stop", "clear", "measure_begin", "measure_end",
 				    "cpumask_changing", "cpumask_settled", "hotplug_begin 1",
 				    "hotplug_end 1", "hotplug_begin 99999", "cpumask g0 3",

@@ -510,6 +510,8 @@ static const struct bad_write bad_writes[] = {
 	{ DIR_ "group", "name=a selftest=explode", -EINVAL },
 	{ DIR_ "group", "name=a instrument=some", -EINVAL },
 	{ DIR_ "group", "name=a flags=bh kind=sleep", -EINVAL },
+	{ DIR_ "group", "name=a alloc_bytes=65537", -EINVAL },	/* > 16 pages */
+	{ DIR_ "group", "name=a alloc_bytes=-1", -EINVAL },
 	{ DIR_ "control", "bogus", -EINVAL },
 	{ DIR_ "control", "cpumask nosuchgroup f", -EINVAL },
 	{ DIR_ "control", "start", -EINVAL },			/* no groups */
@@ -703,6 +705,37 @@ static void test_bare(void **state)
 	clear();
 }
 
+/*
+ * alloc_bytes: every execution allocates (and frees) once, from a slab
+ * cache up to two pages and from the page allocator above; with no fault
+ * injection armed none fails.  The largest size allowed is taken.
+ */
+static void test_alloc(void **state)
+{
+	static const char *const defs[] = {
+		"name=a_slab alloc_bytes=1024 work_us=10 placement=rr",
+		"name=a_page alloc_bytes=16384 work_us=10",
+		"name=a_max alloc_bytes=65536 kind=sleep work_us=100 inflight=2",
+		"name=a_none work_us=10",
+		NULL
+	};
+
+	(void)state;
+	run_groups(defs, 400);
+	for (size_t i = 0; defs[i]; i++) {
+		char name[32];
+
+		sscanf(defs[i], "name=%31s", name);
+		assert_healthy(name);
+		/* stopped: one allocation per execution, started == completed */
+		assert_int_equal(stat_of(name, "allocs"),
+				 strcmp(name, "a_none") ? stat_of(name, "completed") : 0);
+		assert_int_equal(stat_of(name, "alloc_failed"), 0);
+	}
+	assert_int_equal(stat_of("a_page", "alloc_bytes"), 16384);
+	clear();
+}
+
 /* rmmod while running, with delayed requeue timers armed, open-loop timers running */
 static void test_rmmod_every_state(void **state)
 {
@@ -793,6 +826,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_samples_and_hist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_measured_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inject, setup, teardown),
 		cmocka_unit_test(test_rmmod_every_state),
 		cmocka_unit_test(test_hotplug_rmmod_loop),

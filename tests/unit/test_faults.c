@@ -16,9 +16,11 @@
 #include "state.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void load(const char *text, struct wqb_scenario *s)
 {
@@ -253,6 +255,236 @@ static void test_execute_against_fake_sysfs(void **state)
 	remove_tree(resdir);
 }
 
+/* --- [faultinject]: failures delivered, counted from `times` ------------ */
+
+struct countdown {
+	char *times;		/* the knob */
+	long long fail;		/* failures to "deliver" once armed; 0 = none */
+	volatile int armed_seen;
+};
+
+/*
+ * Play the kernel: wait until the injector has armed (times holds the
+ * count it wrote, probability is set), then count `fail` failures down.
+ */
+static void *kernel_countdown(void *arg)
+{
+	struct countdown *c = arg;
+
+	for (int i = 0; i < 5000; i++) {
+		char *t = read_file_trim(c->times);
+		char *prob = path_join(root, "failslab/probability"), *pv = read_file_trim(prob);
+		bool armed = t && pv && strcmp(pv, "0") != 0;
+
+		free(prob);
+		free(pv);
+		if (armed) {
+			long long v = atoll(t);
+			char buf[32];
+
+			c->armed_seen = 1;
+			if (c->fail) {
+				snprintf(buf, sizeof(buf), "%lld", v - c->fail);
+				write_file_atomic(c->times, buf, strlen(buf), 0644);
+			}
+			free(t);
+			return NULL;
+		}
+		free(t);
+		usleep(1000);
+	}
+	return NULL;
+}
+
+/* Run a [faultinject] plan against a fake debugfs; returns the result dir. */
+static char *inject_run(const char *scenario, long long fail, struct countdown *c,
+			struct run_result *res)
+{
+	char resdir[] = "/tmp/wqb-injres-XXXXXX", *sf;
+	volatile sig_atomic_t stop = 0;
+	struct wqb_scenario s;
+	struct fault_plan plan;
+	struct fault_run fr = { 0 };
+	bool on[WQB_MAX_CPUS];
+	pthread_t th;
+
+	snprintf(root, sizeof(root), "/tmp/wqb-fdbg-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	assert_non_null(mkdtemp(resdir));
+	setenv("WQBENCH_SYSFS", root, 1);
+	setenv("WQBENCH_DEBUGFS", root, 1);
+	sf = path_join(root, "state.json");
+	setenv("WQBENCH_STATE", sf, 1);
+	free(sf);
+	put("devices/system/cpu/online", "0-3\n");
+	/* the kernel's defaults (FAULT_ATTR_INITIALIZER): times is 1 */
+	put("failslab/probability", "0\n");
+	put("failslab/interval", "1\n");
+	put("failslab/times", "1\n");
+	put("failslab/space", "0\n");
+	put("failslab/task-filter", "N\n");
+	put("failslab/verbose", "2\n");
+	assert_int_equal(state_save(NULL), 0);
+	c->times = path_join(root, "failslab/times");
+	c->fail = fail;
+	c->armed_seen = 0;
+	assert_int_equal(pthread_create(&th, NULL, kernel_countdown, c), 0);
+
+	load(scenario, &s);
+	online_0_to(on, 3);
+	faults_plan(&s, on, &plan);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(result_open(res, resdir), 0);
+	fr.res = res;
+	fr.stop = &stop;
+	fr.t0_ns = now_mono_ns();
+	assert_int_equal(faults_start(&plan, &fr), 0);
+	faults_join(&plan);
+	pthread_join(th, NULL);
+	faults_report(&plan, res);
+	result_flush(res);
+	faults_free(&plan);
+	scenario_free(&s);
+	return xstrdup(res->dir);
+}
+
+static void inject_cleanup(struct countdown *c, struct run_result *res, char *dir)
+{
+	json_t *rep = NULL;
+	char *p, *v;
+
+	/* restore puts every knob back: times and verbose as the kernel had them */
+	assert_int_equal(state_restore(&rep), 0);
+	json_decref(rep);
+	v = read_file_trim(c->times);
+	assert_string_equal(v, "1");
+	free(v);
+	p = path_join(root, "failslab/verbose");
+	v = read_file_trim(p);
+	assert_string_equal(v, "2");
+	free(v);
+	free(p);
+	free(c->times);
+	result_close(res);
+	unsetenv("WQBENCH_SYSFS");
+	unsetenv("WQBENCH_DEBUGFS");
+	unsetenv("WQBENCH_STATE");
+	remove_tree(root);
+	remove_tree(dir);
+	free(dir);
+}
+
+static const struct run_check *find_check(const struct run_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->nchecks; i++)
+		if (strcmp(res->checks[i].name, name) == 0)
+			return &res->checks[i];
+	return NULL;
+}
+
+static char *events_of(const char *dir)
+{
+	char *p = path_join(dir, "events.csv"), *csv = read_file(p, NULL);
+
+	free(p);
+	assert_non_null(csv);
+	return csv;
+}
+
+static void test_inject_counts_delivered(void **state)
+{
+	struct countdown c;
+	struct run_result res;
+	const struct run_check *ck;
+	json_t *fs;
+	char *dir, *csv;
+
+	(void)state;
+	dir = inject_run("[global]\nduration=300ms\n[group g]\nalloc_bytes=1024\n"
+			 "[faultinject]\ntype=failslab\nprobability=20\nkworkers=0\n", 37, &c, &res);
+	assert_true(c.armed_seen);
+	ck = find_check(&res, "failslab");
+	assert_non_null(ck);
+	assert_int_equal(ck->status, CHECK_PASS);
+	assert_non_null(strstr(ck->detail, "37 failures delivered by failslab"));
+	fs = json_object_get(json_object_get(res.extra, "faults"), "failslab");
+	assert_int_equal(json_integer_value(json_object_get(fs, "delivered")), 37);
+	fs = json_array_get(json_object_get(fs, "arms"), 0);
+	/* times = -1 (no limit) is written as a finite count the kernel counts down */
+	assert_int_equal(json_integer_value(json_object_get(fs, "times_written")),
+			 WQB_INJECT_TIMES);
+	assert_int_equal(json_integer_value(json_object_get(fs, "times_left")),
+			 WQB_INJECT_TIMES - 37);
+	csv = events_of(dir);
+	assert_non_null(strstr(csv, ",faultinject,arm,failslab,20,ok,,\"times 1000000000, interval 1, all tasks\""));
+	assert_non_null(strstr(csv, ",faultinject,disarm,failslab,0,ok,,\"37 failures delivered (times 1000000000 -> 999999963), all tasks\""));
+	free(csv);
+	inject_cleanup(&c, &res, dir);
+}
+
+/* armed, but nothing failed: the check must say so and fail */
+static void test_inject_zero_delivered_fails(void **state)
+{
+	struct countdown c;
+	struct run_result res;
+	const struct run_check *ck;
+	char *dir;
+
+	(void)state;
+	dir = inject_run("[global]\nduration=300ms\n[group g]\n"
+			 "[faultinject]\ntype=failslab\n", 0, &c, &res);
+	assert_true(c.armed_seen);
+	ck = find_check(&res, "failslab");
+	assert_non_null(ck);
+	assert_int_equal(ck->status, CHECK_FAIL);
+	assert_non_null(strstr(ck->detail, "failslab armed (probability 10%, interval 1, all tasks) but the kernel delivered 0 failures"));
+	inject_cleanup(&c, &res, dir);
+}
+
+/* a finite times is written as it is; all of it used up is all of it delivered */
+static void test_inject_finite_times(void **state)
+{
+	struct countdown c;
+	struct run_result res;
+	const struct run_check *ck;
+	json_t *arm;
+	char *dir;
+
+	(void)state;
+	dir = inject_run("[global]\nduration=300ms\n[group g]\n"
+			 "[faultinject]\ntype=failslab\ntimes=3\n", 3, &c, &res);
+	ck = find_check(&res, "failslab");
+	assert_non_null(ck);
+	assert_int_equal(ck->status, CHECK_PASS);
+	assert_non_null(strstr(ck->detail, "3 failures delivered"));
+	arm = json_array_get(json_object_get(json_object_get(json_object_get(res.extra, "faults"),
+								   "failslab"), "arms"), 0);
+	assert_int_equal(json_integer_value(json_object_get(arm, "times_written")), 3);
+	assert_int_equal(json_integer_value(json_object_get(arm, "times_left")), 0);
+	inject_cleanup(&c, &res, dir);
+}
+
+/* times that cannot be read back (or went up) is no count: the check fails */
+static void test_inject_uncountable(void **state)
+{
+	struct countdown c;
+	struct run_result res;
+	const struct run_check *ck;
+	char *dir, *csv;
+
+	(void)state;
+	dir = inject_run("[global]\nduration=300ms\n[group g]\n"
+			 "[faultinject]\ntype=failslab\n", -5, &c, &res);
+	ck = find_check(&res, "failslab");
+	assert_non_null(ck);
+	assert_int_equal(ck->status, CHECK_FAIL);
+	assert_non_null(strstr(ck->detail, "could not be counted"));
+	csv = events_of(dir);
+	assert_non_null(strstr(csv, "cannot count the failures: failslab/times reads '1000000005' after 1000000000 was written"));
+	free(csv);
+	inject_cleanup(&c, &res, dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +493,10 @@ int main(void)
 		cmocka_unit_test(test_random_masks_valid),
 		cmocka_unit_test(test_sequential_and_all_but_one),
 		cmocka_unit_test(test_execute_against_fake_sysfs),
+		cmocka_unit_test(test_inject_counts_delivered),
+		cmocka_unit_test(test_inject_zero_delivered_fails),
+		cmocka_unit_test(test_inject_finite_times),
+		cmocka_unit_test(test_inject_uncountable),
 	};
 
 	return cmocka_run_group_tests_name("faults", tests, NULL, NULL);
