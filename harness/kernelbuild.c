@@ -34,6 +34,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -433,6 +434,36 @@ static const char *tail_lines(const char *text, int n)
  * Run a build step with its output appended to the build log; on failure
  * print the tail of the log and where the rest is.
  */
+/*
+ * A step runs in its own process group (so a stuck make can be killed
+ * whole); an interrupted `kernel build` must not leave it running in the
+ * background: SIGINT, SIGTERM and SIGHUP are passed on to the group, then
+ * take their default action here.
+ */
+static volatile sig_atomic_t step_pgrp;
+
+static void pass_signal_on(int sig)
+{
+	if (step_pgrp > 0)
+		kill(-(pid_t)step_pgrp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_stop_signals(void)
+{
+	static bool done;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = pass_signal_on };
+
+	if (done)
+		return;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	done = true;
+}
+
 static int step(struct kb *b, char *const argv[], const char *cwd, const char *what,
 		char **env)
 {
@@ -447,7 +478,20 @@ static int step(struct kb *b, char *const argv[], const char *cwd, const char *w
 		fclose(f);
 	}
 	wqb_debug("%s: %s", what, cmd);
-	spawn_run(argv, &o, 0, &res);
+	catch_stop_signals();
+	{
+		pid_t pid = spawn_start(argv, &o);
+
+		if (pid < 0) {
+			memset(&res, 0, sizeof(res));
+			res.spawn_failed = true;
+			res.spawn_errno = errno;
+		} else {
+			step_pgrp = pid;
+			spawn_wait(pid, 0, 0, true, &res);
+			step_pgrp = 0;
+		}
+	}
 	if (res.spawn_failed || res.exit_code != 0) {
 		char *text = read_file(b->log, NULL);
 
