@@ -2,7 +2,7 @@
 /*
  * One scenario on the running kernel, phase by phase:
  *
- *   save state -> load module -> define groups -> set up tracing ->
+ *   save state -> [kparam] -> load module -> define groups -> set up tracing ->
  *   start work -> [warmup] -> measured phase with the fault schedule ->
  *   stop work -> collect stats, trace -> restore state -> unload ->
  *   judge dmesg -> verdict
@@ -16,6 +16,7 @@
 #include "faults.h"
 #include "hotplug.h"
 #include "kmodctl.h"
+#include "kparam.h"
 #include "meta.h"
 #include "perfstat.h"
 #include "progress.h"
@@ -300,6 +301,19 @@ static void judge_clock(struct run_result *res, json_t *stats)
 	result_check(res, "clock", st, "%s", why);
 }
 
+/* The run cannot happen on this kernel: a SKIP naming why, nothing changed. */
+static int skip_run(struct run_result *res, const struct wqb_scenario *s, const char *check,
+		    const char *why)
+{
+	res->skipped = true;
+	result_check(res, check, CHECK_SKIP, "%s", why);
+	json_object_set_new(res->extra, "skip_reason", json_string(why));
+	result_write_verdict(res, s->name, true);
+	wqb_info("%s: SKIP: %s (%s)", s->name, why, res->dir);
+	result_close(res);
+	return WQB_RC_SKIP;
+}
+
 int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 {
 	const char *result_dir = o->result_dir, *ko_path = o->ko_path;
@@ -337,20 +351,22 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	write_file_atomic(p, s->text, strlen(s->text), 0644);
 	free(p);
 
-	/* a kernel without what the scenario needs is a SKIP, before any change */
+	/*
+	 * A kernel without what the scenario needs -- a feature of [global]
+	 * requires, a [kparam] parameter -- is a SKIP, before any change.
+	 */
 	if (s->requires) {
 		char why[256];
 
-		if (!requires_met(s->requires, why, sizeof(why))) {
-			res.skipped = true;
-			result_check(&res, "requires", CHECK_SKIP, "%s", why);
-			json_object_set_new(res.extra, "skip_reason", json_string(why));
-			result_write_verdict(&res, s->name, true);
-			wqb_info("%s: SKIP: %s (%s)", s->name, why, res.dir);
-			result_close(&res);
-			return WQB_RC_SKIP;
-		}
+		if (!requires_met(s->requires, why, sizeof(why)))
+			return skip_run(&res, s, "requires", why);
 		result_check(&res, "requires", CHECK_PASS, "%s: present", s->requires);
+	}
+	if (s->nkparams) {
+		char why[512];
+
+		if (!kparam_present(s, why, sizeof(why)))
+			return skip_run(&res, s, "kparam", why);
 	}
 
 	if ((r = dmesg_begin(&dm)) < 0)
@@ -366,6 +382,9 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	saved = true;
 	state_note("result_dir", res.dir);
 	cpus_online(on_before);
+	/* [kparam]: each saved in the state file, then written; restore puts it back */
+	if (kparam_apply(s, &res) < 0)
+		goto teardown;
 
 	if (kmodctl_loaded()) {
 		result_check(&res, "module_load", CHECK_FAIL,

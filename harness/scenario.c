@@ -209,6 +209,7 @@ static const struct {
 	{ "stress-ng", stressng_keys, 0 },
 	{ "fio", fio_keys, 0 },
 	{ "perf", perf_keys, 0 },
+	{ "kparam", NULL, 0 },		/* MODULE.PARAM keys: check_kparam() */
 	{ "expect", expect_keys, 0 },
 	{ "trace", trace_keys, 0 },
 };
@@ -222,7 +223,7 @@ struct parse_ctx {
 	char *err;
 	int err_line;
 	char section[128];	/* last section seen, for duplicate checks */
-	char seen[64][48];	/* "section\037key" pairs seen in this section */
+	char seen[64][WQB_KPARAM_NAME_MAX + 1];	/* keys seen in this section */
 	size_t nseen;
 	char *sections[64];
 	size_t nsections;
@@ -888,6 +889,58 @@ static int store_section(struct parse_ctx *c, const char *kind, const char *labe
 	return 1;
 }
 
+/* a module or parameter name as sysfs has it: 1..n of A-Z a-z 0-9 _ - */
+static bool is_kparam_part(const char *p, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)p[i]) && p[i] != '_' && p[i] != '-')
+			return false;
+	return true;
+}
+
+/*
+ * [kparam] MODULE.PARAM = VALUE.  The name becomes a path under
+ * /sys/module, so it is held to the characters module and parameter names
+ * are made of: no '/', and the one '.' splits it.  The value is one word.
+ */
+static bool check_kparam(struct parse_ctx *c, const char *key, const char *value)
+{
+	const char *dot = strchr(key, '.');
+	size_t vl = strlen(value);
+
+	if (strlen(key) > WQB_KPARAM_NAME_MAX || !dot ||
+	    !is_kparam_part(key, (size_t)(dot - key)) || !is_kparam_part(dot + 1, strlen(dot + 1))) {
+		perr(c, "[kparam] '%s': want MODULE.PARAM, at most %d characters of A-Z, a-z, 0-9, _ and - around one '.', e.g. workqueue.watchdog_thresh (written to /sys/module/MODULE/parameters/PARAM)",
+		     key, WQB_KPARAM_NAME_MAX);
+		return false;
+	}
+	if (!vl || vl > WQB_KPARAM_VALUE_MAX ||
+	    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.,:=/+-%") != vl) {
+		perr(c, "[kparam] %s = '%s': want one word of 1..%d letters, digits and _.,:=/+-%%",
+		     key, value, WQB_KPARAM_VALUE_MAX);
+		return false;
+	}
+	if (c->s->nkparams >= WQB_MAX_KPARAMS) {
+		perr(c, "[kparam] %s: at most %d parameters", key, WQB_MAX_KPARAMS);
+		return false;
+	}
+	return true;
+}
+
+static int store_kparam(struct parse_ctx *c, const char *key, const char *value)
+{
+	struct wqb_kparam *k = &c->s->kparams[c->s->nkparams++];
+	const char *dot = strchr(key, '.');
+
+	k->module = xasprintf("%.*s", (int)(dot - key), key);
+	k->param = xstrdup(dot + 1);
+	k->value = xstrdup(value);
+	k->line = c->line;
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *c = user;
@@ -915,7 +968,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return 0;
 		}
 	if (c->nseen < ARRAY_SIZE(c->seen))
-		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%.47s", key);
+		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%s", key);
 
 	if (!*section) {
 		perr(c, "%s = %s: keys must be inside a section such as [global]", key, value);
@@ -946,9 +999,14 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return 0;
 		}
 		table = sections[i].keys;
+		if (!table) {		/* [kparam]: the key is a parameter's name */
+			if (!check_kparam(c, key, value))
+				return 0;
+			return store_kparam(c, key, value);
+		}
 	}
 	if (!table) {
-		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [cpumask NAME], [wqattr NAME], [faultinject], [slowdown], [stress-ng], [fio], [perf], [expect], [trace]",
+		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [cpumask NAME], [wqattr NAME], [faultinject], [slowdown], [kparam], [stress-ng], [fio], [perf], [expect], [trace]",
 		     section);
 		return 0;
 	}
@@ -1251,6 +1309,11 @@ void scenario_free(struct wqb_scenario *s)
 	free(s->inject.type);
 	free(s->slowdown.where);
 	free(s->slowdown.group);
+	for (size_t i = 0; i < s->nkparams; i++) {
+		free(s->kparams[i].module);
+		free(s->kparams[i].param);
+		free(s->kparams[i].value);
+	}
 	free_list(s->stressng.args, s->stressng.nargs);
 	free(s->fio.rw);
 	free(s->fio.bs);

@@ -11,6 +11,7 @@
  *   [wqattr NAME]     a group workqueue's attribute sweep (several allowed)
  *   [faultinject]     failslab / fail_page_alloc
  *   [slowdown]        a calibrated delay in the workqueue path (wqbench.ko)
+ *   [kparam]          kernel module parameters set for the run, put back after
  *   [stress-ng]       background load
  *   [fio]             background I/O
  *   [perf]            perf stat collection
@@ -106,6 +107,20 @@ struct wqb_slowdown {
 	int line;
 };
 
+/*
+ * [kparam]: MODULE.PARAM = VALUE, written to
+ * /sys/module/MODULE/parameters/PARAM for the run and put back after it
+ * (harness/kparam.c).  Names are checked here: no '/', no "..".
+ */
+#define WQB_MAX_KPARAMS 16
+#define WQB_KPARAM_NAME_MAX 63		/* MODULE.PARAM */
+#define WQB_KPARAM_VALUE_MAX 128
+
+struct wqb_kparam {
+	char *module, *param, *value;
+	int line;
+};
+
 /* [stress-ng]: background load */
 struct wqb_stressng {
 	bool enabled;
@@ -171,6 +186,8 @@ struct wqb_scenario {
 	size_t nwqattrs;
 	struct wqb_faultinject inject;
 	struct wqb_slowdown slowdown;
+	struct wqb_kparam kparams[WQB_MAX_KPARAMS];
+	size_t nkparams;
 	struct wqb_stressng stressng;
 	struct wqb_fio fio;
 	struct wqb_perf perf;

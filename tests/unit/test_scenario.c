@@ -139,6 +139,19 @@ static const struct bad_case bad_cases[] = {
 	{ "[global]\nname=Bad Name\n[group a]\n", "name = 'Bad Name'" },
 	{ "[global]\nuntil=faults\n[group a]\nkind=cpu\n", "until = faults needs a fault source" },
 	{ "[global]\nuntil=forever\n[group a]\nkind=cpu\n", "t.wqb:2: [global] until = 'forever': allowed: duration|faults" },
+	{ "[group a]\nalloc_bytes=65537\n", "t.wqb:2: [group a] alloc_bytes = '65537': want an integer from 0 to 65536" },
+	{ "[group a]\n[kparam]\nworkqueue/x.y=1\n", "t.wqb:3: [kparam] 'workqueue/x.y': want MODULE.PARAM" },
+	{ "[group a]\n[kparam]\n../../x.y=1\n", "[kparam] '../../x.y': want MODULE.PARAM" },
+	{ "[group a]\n[kparam]\nworkqueue..x=1\n", "[kparam] 'workqueue..x': want MODULE.PARAM" },
+	{ "[group a]\n[kparam]\nworkqueue.a.b=1\n", "[kparam] 'workqueue.a.b': want MODULE.PARAM" },
+	{ "[group a]\n[kparam]\nwatchdog_thresh=1\n", "[kparam] 'watchdog_thresh': want MODULE.PARAM" },
+	{ "[group a]\n[kparam]\n.x=1\n", "[kparam] '.x': want MODULE.PARAM" },
+	{ "[group a]\n[kparam]\nworkqueue.watchdog_thresh=\n", "t.wqb:3: [kparam] workqueue.watchdog_thresh = '': want one word" },
+	{ "[group a]\n[kparam]\nworkqueue.watchdog_thresh=1 2\n", "workqueue.watchdog_thresh = '1 2': want one word" },
+	{ "[group a]\n[kparam]\nworkqueue.watchdog_thresh=$(reboot)\n", "want one word of 1..128 letters" },
+	{ "[group a]\n[kparam]\nworkqueue.watchdog_thresh=1\nworkqueue.watchdog_thresh=2\n", "t.wqb:4: [kparam] workqueue.watchdog_thresh is set twice" },
+	{ "[group a]\n[kparam x]\nworkqueue.watchdog_thresh=1\n", "[kparam x]: this section takes no name; use [kparam]" },
+	{ "[group a]\n[kparam]\nworkqueue.a_parameter_name_that_is_much_longer_than_anyone_needs=1\n", "at most 63 characters" },
 };
 
 /* until = faults with a source whose plan ends: parsed, and off by default */
@@ -191,6 +204,7 @@ static void test_all_sections(void **state)
 		"[stress-ng]\nargs=--cpu 2 --vm 1 --vm-bytes 64M\n"
 		"[fio]\nrw=randwrite\nbs=4k\n"
 		"[perf]\nenabled=1\n"
+		"[kparam]\nworkqueue.watchdog_thresh = 2\nworkqueue.cpu_intensive_thresh_us=20000\n"
 		"[expect]\ndmesg=hogged CPU for | BUG: workqueue lockup\nchecks=hotplug\n";
 	struct wqb_scenario s;
 	char *err = NULL;
@@ -227,6 +241,12 @@ static void test_all_sections(void **state)
 	assert_string_equal(s.expect.dmesg[1], "BUG: workqueue lockup");
 	assert_null(s.expect.dmesg[2]);
 	assert_int_equal(s.expect.nchecks, 1);
+	assert_int_equal(s.nkparams, 2);
+	assert_string_equal(s.kparams[0].module, "workqueue");
+	assert_string_equal(s.kparams[0].param, "watchdog_thresh");
+	assert_string_equal(s.kparams[0].value, "2");
+	assert_string_equal(s.kparams[1].param, "cpu_intensive_thresh_us");
+	assert_string_equal(s.kparams[1].value, "20000");
 	assert_true(s.groups[0].unbound);
 	assert_false(s.groups[1].unbound);
 	scenario_free(&s);
