@@ -41,9 +41,112 @@ static const char *const bad_patterns[] = {
 	"kernel BUG at",
 	"possible circular locking dependency",
 	"inconsistent lock state",
+	/* lockdep's other report headers (kernel/locking/lockdep.c) */
+	"WARNING: possible recursive locking detected",
+	"WARNING: possible irq lock inversion dependency detected",
+	"-unsafe lock order detected",
+	"WARNING: suspicious RCU usage",
+	"WARNING: bad unlock balance detected!",
+	"WARNING: bad contention detected!",
+	"WARNING: held lock freed!",
+	"still has locks held!",
+	"WARNING: lock held when returning to user space!",
+	"WARNING: Nested lock was not taken",
+	"WARNING: chain_key collision",
+	"DEBUG_LOCKS_WARN_ON",
 	"Kernel panic",
 	NULL
 };
+
+/*
+ * Reports that are followed by a dump of their own.  The workqueue
+ * watchdog (kernel/workqueue.c wq_watchdog_timer_fn(), 6.12) prints, for
+ * every stalled pool,
+ *	BUG: workqueue lockup - pool cpus=1 node=0 flags=0x0 nice=0 stuck for 2s!
+ * then show_all_workqueues() --
+ *	Showing busy workqueues and worker pools:
+ *	workqueue events: flags=0x0
+ *	  pwq 6: cpus=1 node=0 flags=0x0 nice=0 active=1 refcnt=2
+ *	    in-flight: 47:wqb_work_fn [wqbench]
+ *	    pending: vmstat_update, 2*wqb_work_fn [wqbench]
+ *	pool 6: cpus=1 node=0 flags=0x0 nice=0 hung=2s workers=4 idle: 24 82
+ * -- and for stalled per-CPU pools show_cpu_pools_hogs(), the running
+ * workers' stacks by sched_show_task():
+ *	Showing backtraces of running workers in stalled CPU-bound worker pools:
+ *	pool 6:
+ *	task:kworker/1:1     state:R  running task     stack:0     pid:47 ...
+ *	Workqueue: wqb_hog wqb_work_fn [wqbench]
+ *	Call Trace:
+ *	 <TASK>
+ *	 ? process_one_work+0x1ff/0x5d0
+ *	 </TASK>
+ * (with " <IRQ>" sections and register lines when the stack is unwound
+ * across an interrupt).  When the report is expected, those lines are
+ * part of it, not failures of their own ("Call Trace:" is a bad pattern);
+ * the same lines without an expected report before them are judged as
+ * ever.
+ */
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "RSP: 0018:ffffc900...", "RAX: ffff...", "FS:  0000...", "R10: 0000..." */
+static bool register_line(const char *m)
+{
+	size_t n = 0, hex;
+
+	while (n < 4 && ((m[n] >= 'A' && m[n] <= 'Z') || (n && m[n] >= '0' && m[n] <= '9')))
+		n++;
+	if (n < 2 || m[n] != ':' || m[n + 1] != ' ')
+		return false;
+	m += n + 1;
+	m += strspn(m, " ");
+	hex = strspn(m, "0123456789abcdef");
+	return hex >= 4;
+}
+
+static bool lockup_dump_line(const char *m)
+{
+	static const char *const heads[] = {
+		"BUG: workqueue lockup - pool",		/* another stalled pool */
+		"Showing busy workqueues and worker pools:",
+		"Showing backtraces of running workers in stalled CPU-bound worker pools:",
+		"  pwq ", "    in-flight:", "    pending:", "    inactive:", "    delayed:",
+		"task:", "Workqueue: ", "Call Trace:", "RIP: ", "Code: ", NULL
+	};
+	const char *t;
+
+	for (size_t i = 0; heads[i]; i++)
+		if (starts(m, heads[i]))
+			return true;
+	if (starts(m, "workqueue ") && strstr(m, ": flags=0x"))
+		return true;
+	if (starts(m, "pool ") && m[5] >= '0' && m[5] <= '9' &&
+	    m[5 + strspn(m + 5, "0123456789")] == ':')
+		return true;
+	if (m[0] == ' ') {		/* a stack frame or a section marker */
+		t = m + strspn(m, " ");
+		if (strstr(t, "+0x") || !strcmp(t, "<TASK>") || !strcmp(t, "</TASK>") ||
+		    !strcmp(t, "<IRQ>") || !strcmp(t, "</IRQ>") || !strcmp(t, "<SOFTIRQ>") ||
+		    !strcmp(t, "</SOFTIRQ>") || !strcmp(t, "<NMI>") || !strcmp(t, "</NMI>"))
+			return true;
+	}
+	return register_line(m);
+}
+
+static const struct report_dump {
+	const char *report;			/* the report's first line contains this */
+	bool (*dump_line)(const char *msg);	/* a line of the dump that follows */
+} report_dumps[] = {
+	{ "BUG: workqueue lockup", lockup_dump_line },
+};
+
+/*
+ * A dump is printed at once (one timer callback): its lines are at most
+ * this far from the report that opened it.
+ */
+#define DUMP_WINDOW_S 10.0
 
 int dmesg_begin(struct dmesg_capture *c)
 {
@@ -102,29 +205,87 @@ void dmesg_end(struct dmesg_capture *c)
 	c->fd = -1;
 }
 
+/* "[   27.661975] msg" -> 27.661975 and msg; -1 and the line without a stamp */
+static double split_stamp(const char *line, const char **msg)
+{
+	const char *close;
+	char *end;
+	double t;
+
+	*msg = line;
+	if (line[0] != '[' || !(close = strchr(line, ']')) || close[1] != ' ')
+		return -1;
+	t = strtod(line + 1 + strspn(line + 1, " "), &end);
+	if (end != close)
+		return -1;
+	*msg = close + 2;
+	return t;
+}
+
+static bool is_expected(const char *line, const char *const *expected)
+{
+	for (size_t e = 0; expected && expected[e]; e++)
+		if (strstr(line, expected[e]))
+			return true;
+	return false;
+}
+
+/*
+ * Findings are capped: unexpected lines first (up to 20), expected ones
+ * and the bad-pattern lines of an expected report's dump only while the
+ * list is short, so a flood of expected dumps never hides a failure.
+ */
+static void add_finding(json_t *arr, const char *pattern, const char *line, bool expected,
+			const char *part_of)
+{
+	json_t *f;
+
+	if (json_array_size(arr) >= (expected ? 10 : 20))
+		return;
+	f = json_pack("{s:s,s:s,s:b}", "pattern", pattern, "line", line, "expected", expected);
+	if (part_of)
+		json_object_set_new(f, "part_of", json_string(part_of));
+	json_array_append_new(arr, f);
+}
+
 size_t dmesg_judge(const char *text, const char *const *expected, json_t **findings)
 {
 	char *copy = xstrdup(text ? text : ""), *line, *save = NULL;
+	const struct report_dump *dump = NULL;
+	double dump_t = -1;
 	json_t *arr = json_array();
 	size_t bad = 0;
 
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		for (size_t i = 0; bad_patterns[i]; i++) {
-			bool exp = false;
+		const char *msg, *pattern = NULL;
+		double t = split_stamp(line, &msg);
+		bool exp;
 
-			if (!strstr(line, bad_patterns[i]))
-				continue;
-			for (size_t e = 0; expected && expected[e]; e++)
-				if (strstr(line, expected[e]))
-					exp = true;
-			if (!exp)
-				bad++;
-			if (json_array_size(arr) < 20)
-				json_array_append_new(arr, json_pack("{s:s,s:s,s:b}", "pattern",
-								     bad_patterns[i], "line", line,
-								     "expected", exp));
-			break;
+		if (dump && (t < 0 || dump_t < 0 || t - dump_t <= DUMP_WINDOW_S) &&
+		    dump->dump_line(msg)) {
+			for (size_t i = 0; bad_patterns[i]; i++)
+				if (strstr(line, bad_patterns[i])) {
+					add_finding(arr, bad_patterns[i], line, true, dump->report);
+					break;
+				}
+			continue;
 		}
+		for (size_t i = 0; bad_patterns[i] && !pattern; i++)
+			if (strstr(line, bad_patterns[i]))
+				pattern = bad_patterns[i];
+		if (!pattern)
+			continue;	/* a quiet line: an open dump goes on past it */
+		exp = is_expected(line, expected);
+		/* any other report ends a dump; an expected one with a dump opens one */
+		dump = NULL;
+		for (size_t d = 0; exp && d < ARRAY_SIZE(report_dumps); d++)
+			if (strstr(line, report_dumps[d].report)) {
+				dump = &report_dumps[d];
+				dump_t = t;
+			}
+		if (!exp)
+			bad++;
+		add_finding(arr, pattern, line, exp, NULL);
 	}
 	free(copy);
 	if (findings)

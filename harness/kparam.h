@@ -25,7 +25,10 @@ char *kparam_path(const char *module, const char *param);
 bool kparam_present(const struct wqb_scenario *s, char *why, size_t len);
 
 /*
- * Save, write and read back every parameter of s, in file order: one
+ * Save, write and read back every parameter of s, in file order, then
+ * the harness's own defaults the scenario leaves unset (in a TCG guest of
+ * a kernel with CONFIG_WQ_CPU_INTENSIVE_REPORT: the CPU-intensive
+ * threshold, see kparam.c): one
  * check, "kparam", and summary.json "kparam" (name, value, was, reads,
  * error for each).  Stops at the first the kernel refuses and returns -1
  * (the check fails, naming it and the error); what was written before is

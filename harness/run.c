@@ -157,6 +157,7 @@ struct planned_run {
 	uint64_t memory_mib, disk_mib;
 	uint64_t budget_ms;	/* warmup + duration: the guest's time limit is this + grace */
 	char *label;		/* progress label */
+	char **expect_dmesg;	/* [expect] dmesg, NULL-terminated: allowed on the console */
 	char *dir;		/* result directory, once created */
 	int rc;			/* -1 pending, else 0 pass, 1 fail, 2 error */
 };
@@ -197,7 +198,8 @@ static const char *line_after(const char *line)
  * Returns false when the console shows the run never began.
  */
 static bool split_console(const char *console, size_t nth, const char *dir,
-			  const struct vm_result *batch, bool last_begun, struct vm_result *vr)
+			  const struct vm_result *batch, bool last_begun,
+			  const char *const *expect_dmesg, struct vm_result *vr)
 {
 	const char *first = find_line(console, RUN_BEGIN), *seg = first, *next, *end_m;
 	char *path, *text;
@@ -215,7 +217,8 @@ static bool split_console(const char *console, size_t nth, const char *dir,
 	free(path);
 
 	*vr = *batch;
-	vr->oops = vm_text_has_oops(text + (first - console));
+	/* a report the scenario provokes on purpose is no oops of its run */
+	vr->oops = vm_text_has_unexpected_oops(text + (first - console), expect_dmesg);
 	end_m = strstr(seg, RUN_END);
 	if (end_m && (!next || end_m < next)) {
 		vr->outcome = VM_OK;
@@ -325,7 +328,8 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 		size_t nth = i - first;
 
 		if (!console || !split_console(console, nth, runs[i].dir, &vr,
-					       nth + 1 == begun, &rv)) {
+					       nth + 1 == begun,
+					       (const char *const *)runs[i].expect_dmesg, &rv)) {
 			if (begun && vr.outcome != VM_OK)
 				break;	/* an earlier run took the guest down: boot again */
 			/* nothing ran in this boot (vm_run already retried it) */
@@ -671,6 +675,9 @@ int cmd_run(int argc, char **argv)
 			p->budget_ms = s.warmup_ms + (ro.duration_ms ? ro.duration_ms : s.duration_ms);
 			p->label = xasprintf("[%zu/%zu] %s on %s", r + 1, total, s.name,
 					     ro.host ? "host" : k.name);
+			p->expect_dmesg = xcalloc(s.expect.ndmesg + 1, sizeof(char *));
+			for (size_t e = 0; e < s.expect.ndmesg; e++)
+				p->expect_dmesg[e] = xstrdup(s.expect.dmesg[e]);
 			p->rc = -1;
 			if (!p->path || strpbrk(p->path, "\t\n")) {
 				wqb_err("%s: a scenario path with a tab or newline cannot be passed to the guest",
@@ -728,6 +735,9 @@ out:
 		free(runs[i].path);
 		free(runs[i].name);
 		free(runs[i].label);
+		for (size_t e = 0; runs[i].expect_dmesg && runs[i].expect_dmesg[e]; e++)
+			free(runs[i].expect_dmesg[e]);
+		free(runs[i].expect_dmesg);
 		free(runs[i].dir);
 	}
 	free(runs);

@@ -46,8 +46,13 @@ const char *vm_outcome_name(enum vm_outcome o)
 static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const char *disk,
 			    bool kvm, struct argv_buf *a)
 {
-	char *cmdline = xasprintf("console=ttyS0 panic=-1 quiet no_hash_pointers%s%s",
-				  o->extra_cmdline ? " " : "",
+	/*
+	 * wqbench_accel reaches the guest harness as an environment variable
+	 * (the kernel hands init the parameters it does not know): under TCG
+	 * it compensates for the emulation (harness/kparam.c).
+	 */
+	char *cmdline = xasprintf("console=ttyS0 panic=-1 quiet no_hash_pointers wqbench_accel=%s%s%s",
+				  kvm ? "kvm" : "tcg", o->extra_cmdline ? " " : "",
 				  o->extra_cmdline ? o->extra_cmdline : "");
 
 	argv_add(a, "qemu-system-x86_64");
@@ -93,6 +98,25 @@ static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const c
 bool vm_text_has_oops(const char *text)
 {
 	return strstr(text, "Oops:") || strstr(text, "BUG:") || strstr(text, "WARNING: CPU:");
+}
+
+bool vm_text_has_unexpected_oops(const char *text, const char *const *expected)
+{
+	while (text && *text) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+		char *line = xasprintf("%.*s", (int)len, text);
+		bool bad = vm_text_has_oops(line);
+
+		for (size_t e = 0; bad && expected && expected[e]; e++)
+			if (strstr(line, expected[e]))
+				bad = false;
+		free(line);
+		if (bad)
+			return true;
+		text = nl ? nl + 1 : NULL;
+	}
+	return false;
 }
 
 struct watch {

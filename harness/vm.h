@@ -73,6 +73,12 @@ int vm_run(const struct vm_opts *o, struct vm_result *res);
 
 /* Does console text show an Oops, BUG or WARNING? */
 bool vm_text_has_oops(const char *text);
+/*
+ * Does a line of text show an Oops/BUG/WARNING that none of expected (a
+ * NULL-terminated list of substrings, [expect] dmesg; may be NULL)
+ * accounts for?
+ */
+bool vm_text_has_unexpected_oops(const char *text, const char *const *expected);
 const char *vm_outcome_name(enum vm_outcome o);
 
 /* `wqbench guest exec [--kernel K] [--cpus N] [--memory M] -- CMD...` */

@@ -207,12 +207,73 @@ static void test_refused_write(void **state)
 	scenario_free(&s);
 }
 
+/*
+ * Under TCG, on a kernel with the CPU-intensive reporter, the harness
+ * raises the threshold the emulation would otherwise trip (kparam.c) --
+ * unless the scenario sets it, the guest is KVM, or there is no reporter.
+ */
+static void test_tcg_default(void **state)
+{
+	struct wqb_scenario s;
+	struct run_result res;
+	const struct run_check *c;
+	json_t *rep = NULL, *kp;
+	char *v;
+
+	(void)state;
+	load("[group g]\n", &s);
+	assert_int_equal(state_save(NULL), 0);
+	assert_int_equal(result_open(&res, resdir), 0);
+	/* no reporter (cpu_intensive_warning_thresh): nothing */
+	setenv("wqbench_accel", "tcg", 1);
+	assert_int_equal(kparam_apply(&s, &res), 0);
+	assert_null(check_of(&res, "kparam"));
+	/* a reporter, but KVM: nothing */
+	put("module/workqueue/parameters/cpu_intensive_warning_thresh", "4\n", 0644);
+	setenv("wqbench_accel", "kvm", 1);
+	assert_int_equal(kparam_apply(&s, &res), 0);
+	assert_null(check_of(&res, "kparam"));
+	v = get("module/workqueue/parameters/cpu_intensive_thresh_us");
+	assert_string_equal(v, "10000");
+	free(v);
+	/* TCG and a reporter: 1 s, said so, put back */
+	setenv("wqbench_accel", "tcg", 1);
+	assert_int_equal(kparam_apply(&s, &res), 0);
+	c = check_of(&res, "kparam");
+	assert_non_null(c);
+	assert_int_equal(c->status, CHECK_PASS);
+	assert_string_equal(c->detail, "workqueue.cpu_intensive_thresh_us = 1000000 (was 10000; the harness's default under TCG); put back after the run");
+	kp = json_array_get(json_object_get(res.extra, "kparam"), 0);
+	assert_string_equal(json_string_value(json_object_get(kp, "set_by")), "harness (TCG)");
+	assert_int_equal(state_restore(&rep), 0);
+	json_decref(rep);
+	v = get("module/workqueue/parameters/cpu_intensive_thresh_us");
+	assert_string_equal(v, "10000");
+	free(v);
+	result_close(&res);
+	scenario_free(&s);
+	/* the scenario's own value wins, and nothing else is added */
+	load("[group g]\n[kparam]\nworkqueue.cpu_intensive_thresh_us = 20000\n", &s);
+	assert_int_equal(state_save(NULL), 0);
+	assert_int_equal(result_open(&res, resdir), 0);
+	assert_int_equal(kparam_apply(&s, &res), 0);
+	assert_string_equal(check_of(&res, "kparam")->detail,
+			    "workqueue.cpu_intensive_thresh_us = 20000 (was 10000); put back after the run");
+	assert_int_equal(json_array_size(json_object_get(res.extra, "kparam")), 1);
+	assert_int_equal(state_restore(&rep), 0);
+	json_decref(rep);
+	unsetenv("wqbench_accel");
+	result_close(&res);
+	scenario_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_missing_parameter_found_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_and_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcg_default, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("kparam", tests, NULL, NULL);
