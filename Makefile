@@ -7,6 +7,8 @@
 #   make reliability  the suite tortured itself; figures into RELIABILITY.md
 #   make compare  Debian 6.1 against 6.12: the compare suite, interleaved,
 #                 judged by wqbench compare (results/compare-6.1-6.12/)
+#   make sensitivity  how small a regression compare catches (~25 min;
+#                 docs/compare.md, results/sensitivity-TIME/)
 #
 # See README.md for the rest and docs/ARCHITECTURE.md for who owns what.
 
@@ -59,12 +61,12 @@ ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all deps build kernels kmod run test unit-test test-bins \
-	checkpatch bench compare fuzz-bins reliability clean distclean help
+	checkpatch bench compare sensitivity fuzz-bins reliability clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- dependencies -----------------------------------------------------------
 # Installs only what is missing; as non-root prints the command and stops.
@@ -171,6 +173,18 @@ compare: deps build kernels
 		--reps $(REPS) --out results/compare-6.1-6.12 || rc=$$?; \
 	[ $$rc -ne 3 ] || echo "make compare: REPS=$(REPS) is too few to rule out a regression (see Notes in results/compare-6.1-6.12/compare.md): raise REPS"; \
 	[ $$rc -le 1 ]
+
+# The sensitivity study (tests/sensitivity/run-sensitivity, docs/compare.md):
+# pools of runs with calibrated slowdowns, subsampled.  Sizes itself to the
+# host (SENS_ARGS, e.g. --minutes 40 or --publish, go to the driver).
+SENS_ARGS ?=
+$(BUILD)/sensitivity: tests/sensitivity/sensitivity.c $(LIB_OBJS)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS)
+
+sensitivity: deps build $(BUILD)/sensitivity
+	$(WQBENCH) kernel fetch $(KERNEL)
+	$(WQBENCH) kmod build --kernel $(KERNEL)
+	tests/sensitivity/run-sensitivity --kernel $(KERNEL) $(SENS_ARGS)
 
 clean:
 	rm -rf $(BUILD)

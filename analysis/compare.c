@@ -31,6 +31,7 @@
 #include "commands.h"
 #include "compare.h"
 #include "report.h"
+#include "sensitivity.h"
 #include "stats.h"
 #include "util.h"
 
@@ -426,6 +427,11 @@ static double min_attainable_p(size_t na, size_t nb)
 	return fmin(1.0, 2.0 / c);
 }
 
+double cmp_min_attainable_p(size_t na, size_t nb)
+{
+	return min_attainable_p(na, nb);
+}
+
 /*
  * The fewest runs on the growing side, from `from` on, that let a family of
  * `family` metrics reach significance beside `other` runs on the other
@@ -642,7 +648,7 @@ void compare_judge(struct comparison *c)
 
 			if (fam)
 				family = xasprintf(" A declared family of at most %zu primary metrics "
-						   "(issue 15, not built) would bring %.3g within "
+						   "(--metrics) would bring %.3g within "
 						   "reach at these run counts; alpha and the minimum "
 						   "effect are not loosened to get there.",
 						   fam, pm);
@@ -656,13 +662,16 @@ void compare_judge(struct comparison *c)
 							min_na < min_nb ? "baseline" : "candidate",
 							large)
 					    : xstrdup("");
+			/* what run counts catch, measured: docs/sensitivity-mde.tsv */
+			char *advice = sens_mde_advice(c->nfamily > 0);
 
 			add_note(c, xasprintf("with %zu and %zu runs a side the smallest possible "
 					      "p-value is %.3g, and Holm over %zu metrics needs "
 					      "below %.3g: nothing can be called regressed or "
-					      "improved. Use at least %zu runs a side%s.%s",
+					      "improved. Use at least %zu runs a side%s.%s%s%s",
 					      min_na, min_nb, pm, nj, c->alpha / (double)nj, n,
-					      beside, family));
+					      beside, family, advice ? " " : "", advice ? advice : ""));
+			free(advice);
 			free(beside);
 			free(family);
 		}
@@ -900,6 +909,13 @@ int cmd_compare(int argc, char **argv)
 	       out, c.count[CMP_REGRESSED], c.count[CMP_IMPROVED], c.count[CMP_UNCHANGED],
 	       c.count[CMP_NOISY], c.count[CMP_FEW_RUNS], c.count[CMP_NOT_JUDGED], c.nf, rc,
 	       cmp_exit_meaning(rc));
+	{
+		char *sens = sens_mde_for(&c);	/* what these run counts catch, measured */
+
+		if (sens)
+			printf("%s\n", sens);
+		free(sens);
+	}
 	if (rc == CMP_EXIT_UNJUDGED)
 		wqb_err("nothing could be judged: each side needs %d complete runs of the same scenario",
 			CMP_MIN_RUNS);

@@ -116,7 +116,9 @@ int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, 
 int compare_family_list(struct comparison *c, const char *list, char *err, size_t errlen);
 int compare_family_from(struct comparison *c, const char *compare_json, char *err,
 			size_t errlen);
-/* judging alone, over c->m as filled (exposed for the tests) */
+/* smallest two-sided exact Mann-Whitney p with na and nb runs: 2 / C(na+nb, na) */
+double cmp_min_attainable_p(size_t na, size_t nb);
+/* judging alone, over c->m as filled (exposed for the tests and the sensitivity study) */
 void compare_judge(struct comparison *c);
 void compare_free(struct comparison *c);
 
