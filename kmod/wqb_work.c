@@ -575,7 +575,16 @@ int wqb_group_prepare(struct wqb_group *g)
 	for (i = 0; i < g->nitems; i++) {
 		struct wqb_item *it = &g->items[i];
 
-		INIT_DELAYED_WORK(&it->dw, wqb_work_fn);
+		/*
+		 * Each INIT_DELAYED_WORK() site is one lockdep class of work.
+		 * BH items run in softirq, the others with softirqs on: one
+		 * class for both is an "inconsistent lock state" to lockdep
+		 * (a false one: no item is ever both), so BH items get theirs.
+		 */
+		if (g->flags & WQB_F_BH)
+			INIT_DELAYED_WORK(&it->dw, wqb_work_fn);
+		else
+			INIT_DELAYED_WORK(&it->dw, wqb_work_fn);
 		it->g = g;
 		it->idx = i;
 		it->req_cpu = -1;
