@@ -263,16 +263,27 @@ static void judge_module(struct run_result *res, json_t *stats)
 	else
 		result_check(res, "unbound_containment", unb_bad[0] ? CHECK_FAIL : CHECK_PASS, "%s%s%lld checked, %lld in the grace window, %lld queued under the previous mask, %lld excused (no CPU of the mask online)",
 			     unb_bad, unb_bad[0] ? "; " : "", uchk, ugrace, ustale, uoff);
-	json_array_foreach(json_object_get(stats, "cpu"), i, g) {
-		long long runs = gi(g, "runs");
+	{
+		/* the module gives one row per group and CPU: add them up by CPU */
+		long long maxcpu = -1, *per;
 
-		if (runs > 0) {
+		json_array_foreach(json_object_get(stats, "cpu"), i, g)
+			if (gi(g, "cpu") > maxcpu && gi(g, "cpu") < 65536)
+				maxcpu = gi(g, "cpu");
+		per = xcalloc((size_t)(maxcpu + 2), sizeof(*per));
+		json_array_foreach(json_object_get(stats, "cpu"), i, g)
+			if (gi(g, "cpu") >= 0 && gi(g, "cpu") <= maxcpu && gi(g, "runs") > 0)
+				per[gi(g, "cpu")] += gi(g, "runs");
+		for (long long c = 0; c <= maxcpu; c++) {
 			size_t l = strlen(ran_on);
 
+			if (!per[c])
+				continue;
 			ncpus++;
-			snprintf(ran_on + l, sizeof(ran_on) - l, "%scpu%lld=%lld", l ? " " : "",
-				 gi(g, "cpu"), runs);
+			snprintf(ran_on + l, sizeof(ran_on) - l, "%scpu%lld=%lld", l ? " " : "", c,
+				 per[c]);
 		}
+		free(per);
 	}
 	json_object_set_new(res->extra, "items_completed", json_integer(completed));
 	json_object_set_new(res->extra, "cpus_used", json_integer(ncpus));
