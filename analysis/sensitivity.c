@@ -6,6 +6,7 @@
  */
 #include "sensitivity.h"
 #include "compare.h"
+#include "plot.h"
 #include "runcmd.h"
 #include "util.h"
 
@@ -875,6 +876,7 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 	char *argv[] = { "gnuplot", "sensitivity.gp", NULL };
 	struct spawn_opts so = { .cwd = dir, .stdout_path = log, .stderr_to_stdout = true };
 	struct spawn_result sr;
+	char label[128];
 
 	if (!f)
 		goto out;
@@ -900,8 +902,9 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 			     : "set encoding utf8\nset terminal svg size 1000,420 dynamic font 'sans,11' background '#ffffff'\nset output 'sensitivity.svg'\n");
 		fprintf(f, "set grid lc rgb '#dddddd'\nset key bottom right\nset yrange [0:1.02]\n"
 			"set xrange [0:*]\nset ylabel 'detection rate'\n"
-			"set xlabel 'measured slowdown of %s (%%, full pools)'\n"
-			"set multiplot layout 1,%d\n", s->primary, nfam);
+			"set xlabel 'measured slowdown of %s (%%, full pools)' noenhanced\n"
+			"set multiplot layout 1,%d\n",
+			plot_safe_label(s->primary, label, sizeof(label)), nfam);
 		for (int fam = 0; fam < nfam; fam++) {
 			fprintf(f, "set title '%s (%zu metrics in Holm)'\nplot %.2f with lines dt 2 lc rgb '#888888' title '80%%'",
 				fam ? "declared family" : "every metric", s->judged[fam], SENS_LEVEL);
