@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "compare.h"
 #include "runcmd.h"
+#include "sensitivity.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -40,7 +41,9 @@ static void usage(FILE *f)
 		"usage: wqbench compare-kernels --kernel A --kernel B [options]\n"
 		"  A, B            6.1, 6.12, a cached release, or IMAGE:BUILD_DIR (your own build)\n"
 		"  --suite S       suite name in workloads/suites or a .suite path (default compare)\n"
-		"  --reps N        passes of the suite on each kernel, interleaved A B A B (default 8)\n"
+		"  --reps N        passes of the suite on each kernel, interleaved A B A B (default 8:\n"
+		"                  the sensitivity study's margin for the compare suite's family,\n"
+		"                  docs/compare.md \"How small a regression does it catch?\")\n"
 		"  --out DIR       where runs and the comparison go (default results/compare-kernels-TIME)\n"
 		"  --min-effect P  smallest change called a change, percent (default 5)\n"
 		"  --metrics LIST  judge only these metrics (as wqbench compare --metrics)\n"
@@ -125,6 +128,14 @@ int cmd_compare_kernels(int argc, char **argv)
 	const char *metrics = NULL;
 	char *built[2] = { NULL, NULL };
 	struct comparison c = { .min_effect_pct = 5.0, .alpha = 0.05, .conf = 0.95 };
+	/*
+	 * 8: the smallest count a side at which Holm over the compare suite's
+	 * 42 metrics (6 groups x 7) has at least the margin to alpha that the
+	 * sensitivity study's 7 metrics had at 6 a side, 2/C(12,6) x 7 = 0.015,
+	 * where it caught a 7% shift of queue->start p50 in 80% of draws:
+	 * 2/C(16,8) x 42 = 0.0065, while 7 a side gives 0.024 and 6 cannot
+	 * reach alpha at all (docs/compare.md, docs/sensitivity-mde.tsv)
+	 */
 	unsigned long reps = 8;
 	char *suite = NULL, *out = NULL, *side[2] = { NULL, NULL }, *self = NULL, err[1024];
 	int nk = 0, rc = 2;
@@ -287,6 +298,13 @@ int cmd_compare_kernels(int argc, char **argv)
 	       kern[0], kern[1], reps, c.count[CMP_REGRESSED], c.count[CMP_IMPROVED],
 	       c.count[CMP_UNCHANGED], c.count[CMP_NOISY], c.count[CMP_FEW_RUNS],
 	       c.count[CMP_NOT_JUDGED], c.nf, rc, cmp_exit_meaning(rc), out);
+	{
+		char *sens = sens_mde_for(&c);	/* docs/sensitivity-mde.tsv: what N runs catch */
+
+		if (sens)
+			printf("%s\n", sens);
+		free(sens);
+	}
 	if (rc == CMP_EXIT_INCONCLUSIVE)
 		wqb_err("inconclusive: %lu passes a side are too few to rule out a regression on %zu "
 			"metrics (Notes in %s/compare.md say how many would do)", reps, c.hidden, out);
