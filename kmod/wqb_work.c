@@ -484,15 +484,12 @@ void wqb_work_fn(struct work_struct *w)
 	wqb_note_return(it);
 }
 
-static enum hrtimer_restart wqb_timer_fn(struct hrtimer *t)
+static struct wqb_item *wqb_free_item(struct wqb_group *g)
 {
-	struct wqb_group *g = container_of(t, struct wqb_group, timer);
 	struct wqb_item *it = NULL;
 	unsigned long flags;
 	unsigned int i;
 
-	if (READ_ONCE(g->stopping) || wqb_limits_reached(g))
-		return HRTIMER_NORESTART;
 	spin_lock_irqsave(&g->pool_lock, flags);
 	for (i = 0; i < g->inflight; i++) {
 		if (!g->items[i].in_use) {
@@ -502,14 +499,31 @@ static enum hrtimer_restart wqb_timer_fn(struct hrtimer *t)
 		}
 	}
 	spin_unlock_irqrestore(&g->pool_lock, flags);
-	if (it) {
+	return it;
+}
+
+static enum hrtimer_restart wqb_timer_fn(struct hrtimer *t)
+{
+	struct wqb_group *g = container_of(t, struct wqb_group, timer);
+	struct wqb_item *it;
+	u64 due;
+
+	if (READ_ONCE(g->stopping) || wqb_limits_reached(g))
+		return HRTIMER_NORESTART;
+	/*
+	 * Every period that has begun since the last call is an arrival: more
+	 * than one when this timer ran late (a slow or emulated guest), and
+	 * counting only one would quietly lower the rate of an open loop.
+	 */
+	due = hrtimer_forward_now(t, ns_to_ktime(g->period_ns));
+	while (due && (it = wqb_free_item(g))) {
+		due--;
 		it->chain_start = g->bare ? 0 : ktime_get_ns();
 		if (!wqb_queue(it, -1, 0, false))
 			wqb_release(it);
-	} else {
-		atomic64_inc(&g->open_dropped);	/* every item busy: arrival lost */
 	}
-	hrtimer_forward_now(t, ns_to_ktime(g->period_ns));
+	if (due)	/* every item busy: those arrivals are lost */
+		atomic64_add(due, &g->open_dropped);
 	return HRTIMER_RESTART;
 }
 
