@@ -193,7 +193,7 @@ const char *cmp_exit_meaning(int rc)
 	case CMP_EXIT_UNJUDGED:
 		return "bad input or nothing could be judged";
 	case CMP_EXIT_INCONCLUSIVE:
-		return "inconclusive: too few runs to rule out a regression";
+		return "inconclusive: too few (or too spread) runs to rule out a regression";
 	default:
 		return "?";
 	}
@@ -630,6 +630,20 @@ void compare_judge(struct comparison *c)
 				 "shift %+.1f%% but p(Holm) %.3g >= %.3g: runs too spread to tell "
 				 "(%.3g was possible)",
 				 m->pct, m->p_adj, c->alpha, m->p_best);
+			/*
+			 * A shift of the minimum effect the runs cannot confirm,
+			 * whose interval still reaches a worse change of that
+			 * size: these runs could not have told a regression
+			 * from noise, so they cannot pass either.
+			 */
+			if (!rules_out(c, m, true)) {
+				char ci[64];
+
+				m->may_hide_regression = true;
+				fmt_interval(ci, sizeof(ci), m);
+				why_add(m, "; the interval %s does not rule out a worse %.1f%%", ci,
+					c->min_effect_pct);
+			}
 		}
 	}
 	for (size_t i = 0; i < c->nm; i++) {
@@ -677,10 +691,11 @@ void compare_judge(struct comparison *c)
 		}
 	}
 	if (c->hidden)
-		add_note(c, xasprintf("%zu metric%s could not be judged for lack of runs and may "
-				      "hide a regression (a worse change of %.1f%% is not ruled "
-				      "out): the comparison could not have seen it, so it is "
-				      "inconclusive, exit %d, not a pass. More runs decide it.",
+		add_note(c, xasprintf("%zu metric%s could not be told from noise (too few runs, or "
+				      "runs too spread) and may hide a regression (a worse change "
+				      "of %.1f%% is not ruled out): the comparison could not have "
+				      "seen it, so it is inconclusive, exit %d, not a pass. More "
+				      "runs decide it.",
 				      c->hidden, c->hidden == 1 ? "" : "s", c->min_effect_pct,
 				      CMP_EXIT_INCONCLUSIVE));
 	free(p);
