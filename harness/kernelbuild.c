@@ -34,6 +34,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -1003,7 +1005,7 @@ int cmd_kernel_build(int argc, char **argv)
 	char *ccdir = NULL, *ccbase = NULL, *stampf = NULL, *oldsrc = NULL;
 	char sum[65] = "";
 	uint64_t t0, v;
-	int c, rc = 1;
+	int c, rc = 1, lockfd = -1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1092,6 +1094,29 @@ int cmd_kernel_build(int argc, char **argv)
 		goto out;
 	}
 	{
+		/*
+		 * One build of a name at a time: two would write one build
+		 * directory and one checkout (two make tinyconfig in one O=
+		 * were seen to hang each other).  The lock goes with the fd.
+		 */
+		char *lp = path_join(b.kdir, ".lock");
+
+		lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		free(lp);
+		if (lockfd < 0) {
+			wqb_err("cannot open the lock of %s: %s", b.kdir, strerror(errno));
+			goto out;
+		}
+		if (flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+			wqb_info("%s is being built by another 'wqbench kernel build': waiting for it",
+				 b.name);
+			if (flock(lockfd, LOCK_EX) < 0) {
+				wqb_err("cannot lock %s: %s", b.kdir, strerror(errno));
+				goto out;
+			}
+		}
+	}
+	{
 		/* the old kernel.json goes first: a half-made build is no kernel */
 		char *jp = path_join(b.kdir, "kernel.json");
 
@@ -1166,6 +1191,8 @@ int cmd_kernel_build(int argc, char **argv)
 	printf("  image %s\n  use: wqbench run --kernel %s FILE.wqb\n", img, b.name);
 	rc = 0;
 out:
+	if (lockfd >= 0)
+		close(lockfd);
 	for (size_t i = 0; frags && frags[i]; i++)
 		free(frags[i]);
 	free(frags);
