@@ -818,22 +818,10 @@ static void usage(FILE *f)
 		"  --quiet           do not print the Markdown summary\n"
 		"exit: 0 nothing regressed (and the runs were enough to see a regression),\n"
 		"      1 a regression or a candidate oracle failure, 2 bad input or nothing\n"
-		"      could be judged, 3 inconclusive: too few runs to rule out a regression\n"
-		"      (a metric that could not be judged may have got worse)\n");
+		"      could be judged, 3 inconclusive: too few (or too spread) runs to rule\n"
+		"      out a regression (a metric that could not be judged may have got worse)\n");
 }
 
-static bool parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi))
-		return false;
-	*out = v;
-	return true;
-}
 
 int cmd_compare(int argc, char **argv)
 {
@@ -875,8 +863,8 @@ int cmd_compare(int argc, char **argv)
 				free(out);
 				out = xstrdup(argv[++i]);
 			} else if (!strcmp(a, "--alpha")
-					   ? !parse_double(argv[++i], 1e-9, 0.5, &c.alpha)
-					   : !parse_double(argv[++i], 0, 1000, &c.min_effect_pct)) {
+					   ? !parse_double_in(argv[++i], 1e-9, 0.5, &c.alpha)
+					   : !parse_double_in(argv[++i], 0, 1000, &c.min_effect_pct)) {
 				wqb_err("%s: '%s' is not a number in range (%s)", a, argv[i],
 					!strcmp(a, "--alpha") ? "0 < alpha <= 0.5"
 							      : "0..1000 percent");

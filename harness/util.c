@@ -376,6 +376,19 @@ void iso8601_utc(uint64_t real_ns, char buf[32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+bool parse_double_in(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		return false;
+	*out = v;
+	return true;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;

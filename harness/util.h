@@ -68,6 +68,8 @@ void iso8601_utc(uint64_t real_ns, char buf[32]);
 /* Strict integer parsing: the whole string must be a number in range. */
 int parse_u64(const char *s, uint64_t *out);
 int parse_i64(const char *s, int64_t *out);
+/* A whole-string number within lo..hi (NaN is never in range). */
+bool parse_double_in(const char *s, double lo, double hi, double *out);
 /* "1G", "512M", "1024" (MiB when no suffix is given) into MiB. */
 int parse_mib(const char *s, uint64_t *mib);
 

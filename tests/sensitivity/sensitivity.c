@@ -48,19 +48,6 @@ static void usage(FILE *f)
 		"                   --sizes PCT,PCT,... [--in-flight-per-cpu M]\n");
 }
 
-static bool num(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi))
-		return false;
-	*out = v;
-	return true;
-}
-
 /* "3,6,10" into a malloc'd array of values in lo..hi; NULL if malformed */
 static double *list(const char *s, double lo, double hi, size_t *n)
 {
@@ -70,7 +57,7 @@ static double *list(const char *s, double lo, double hi, size_t *n)
 	*n = 0;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		v = xrealloc(v, (*n + 1) * sizeof(*v));
-		if (!num(t, lo, hi, &v[*n])) {
+		if (!parse_double_in(t, lo, hi, &v[*n])) {
 			free(v);
 			free(copy);
 			return NULL;
@@ -183,34 +170,34 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--sizes") && val) {
 			sizes = argv[++i];
 		} else if (!strcmp(a, "--cpus") && val) {
-			if (!num(argv[++i], 1, 64, &cpus)) {
+			if (!parse_double_in(argv[++i], 1, 64, &cpus)) {
 				wqb_err("--cpus wants 1..64, not '%s'", argv[i]);
 				goto out;
 			}
 		} else if (!strcmp(a, "--in-flight-per-cpu") && val) {
-			if (!num(argv[++i], 1, 1e6, &per_cpu)) {
+			if (!parse_double_in(argv[++i], 1, 1e6, &per_cpu)) {
 				wqb_err("--in-flight-per-cpu wants a number >= 1, not '%s'", argv[i]);
 				goto out;
 			}
 		} else if (!strcmp(a, "--draws") && val) {
-			if (!num(argv[++i], 1, 1e6, &x)) {
+			if (!parse_double_in(argv[++i], 1, 1e6, &x)) {
 				wqb_err("--draws wants 1..1000000, not '%s'", argv[i]);
 				goto out;
 			}
 			s.draws = (size_t)x;
 		} else if (!strcmp(a, "--seed") && val) {
-			if (!num(argv[++i], 0, 1e15, &x)) {
+			if (!parse_double_in(argv[++i], 0, 1e15, &x)) {
 				wqb_err("--seed wants a number, not '%s'", argv[i]);
 				goto out;
 			}
 			s.seed = (uint64_t)x;
 		} else if (!strcmp(a, "--alpha") && val) {
-			if (!num(argv[++i], 1e-9, 0.5, &s.alpha)) {
+			if (!parse_double_in(argv[++i], 1e-9, 0.5, &s.alpha)) {
 				wqb_err("--alpha wants 0 < alpha <= 0.5, not '%s'", argv[i]);
 				goto out;
 			}
 		} else if (!strcmp(a, "--min-effect") && val) {
-			if (!num(argv[++i], 0, 1000, &s.min_effect_pct)) {
+			if (!parse_double_in(argv[++i], 0, 1000, &s.min_effect_pct)) {
 				wqb_err("--min-effect wants 0..1000, not '%s'", argv[i]);
 				goto out;
 			}
@@ -257,7 +244,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ncand; i++) {
 		char *colon = strrchr(cands[i], ':'), *name;
 
-		if (!colon || !num(colon + 1, 0, 1000, &x)) {
+		if (!colon || !parse_double_in(colon + 1, 0, 1000, &x)) {
 			wqb_err("--candidate wants SCENARIO:NOMINAL_PCT, not '%s'", cands[i]);
 			goto out;
 		}
