@@ -35,6 +35,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fts.h>
 #include <sys/file.h>
 #include <signal.h>
 #include <getopt.h>
@@ -159,9 +160,49 @@ char *kconfig_value(const char *config_text, const char *name)
 	return NULL;
 }
 
-size_t kconfig_check(const char *config_text, const struct kconfig_frag *f, char **report)
+void kconfig_mark_declared(const char *kconfig_text, const struct kconfig_frag *f,
+			   bool *declared)
 {
-	char *rep = NULL;
+	const char *p = kconfig_text;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		const char *w = p, *sym;
+		size_t len;
+
+		while (*w == ' ' || *w == '\t')
+			w++;
+		if (strncmp(w, "config", 6) == 0)
+			w += 6;
+		else if (strncmp(w, "menuconfig", 10) == 0)
+			w += 10;
+		else
+			goto next;
+		if (*w != ' ' && *w != '\t')
+			goto next;
+		while (*w == ' ' || *w == '\t')
+			w++;
+		sym = w;
+		while (is_sym_char(*w))
+			w++;
+		len = (size_t)(w - sym);
+		if (!len || (*w && *w != '\n' && *w != ' ' && *w != '\t' && *w != '\r'))
+			goto next;
+		for (size_t i = 0; i < f->n; i++) {
+			const char *n = f->v[i].name + strlen("CONFIG_");
+
+			if (strlen(n) == len && strncmp(n, sym, len) == 0)
+				declared[i] = true;
+		}
+next:
+		p = eol ? eol + 1 : NULL;
+	}
+}
+
+size_t kconfig_check(const char *config_text, const struct kconfig_frag *f,
+		     const bool *declared, char **report, char **absent)
+{
+	char *rep = NULL, *abs = NULL;
 	size_t bad = 0;
 
 	for (size_t i = 0; i < f->n; i++) {
@@ -179,7 +220,18 @@ size_t kconfig_check(const char *config_text, const struct kconfig_frag *f, char
 			ok = !have;
 		else
 			ok = have && strcmp(have, o->value) == 0;
-		if (!ok) {
+		if (!ok && declared && !declared[i] && !have) {
+			/*
+			 * No Kconfig of this tree declares the symbol: the
+			 * option is newer than the kernel (6.1 has no
+			 * WQ_CPU_INTENSIVE_REPORT).  Not a dropped option, but
+			 * said, and recorded in kernel.json.
+			 */
+			t = xasprintf("%s%s (%s) does not exist in this kernel: no Kconfig declares it\n",
+				      abs ? abs : "", o->name, o->origin);
+			free(abs);
+			abs = t;
+		} else if (!ok) {
 			char *want = o->value ? xasprintf("%s=%s", o->name, o->value)
 					      : xasprintf("%s unset", o->name);
 			char *got = have ? xasprintf("%s=%s", o->name, have)
@@ -196,6 +248,10 @@ size_t kconfig_check(const char *config_text, const struct kconfig_frag *f, char
 		free(have);
 	}
 	*report = rep;
+	if (absent)
+		*absent = abs;
+	else
+		free(abs);
 	return bad;
 }
 
@@ -309,7 +365,8 @@ json_t *kbuild_origin(const char *config_path)
 {
 	const char *slash = strrchr(config_path, '/');
 	static const char *const keep[] = { "name", "flavour", "release", "source",
-					    "config_sha256", "build_id", "built_at", NULL };
+					    "config_sha256", "build_id", "built_at",
+					    "options_absent", NULL };
 	char *kdir;
 	json_t *j, *o;
 
@@ -387,6 +444,7 @@ struct kb {
 	char **env;		/* environ + CCACHE_* */
 	bool ccache;
 	unsigned int jobs;
+	json_t *absent;		/* fragment options this tree does not have */
 };
 
 static char **env_with(const char *const *add)
@@ -834,11 +892,50 @@ static char **fragments_of(const char *flavour)
 	return v;
 }
 
+/*
+ * Which options of want some Kconfig file of the tree declares (calloc'd,
+ * one bool per option), so that an option newer than the tree is told
+ * apart from one Kconfig dropped.  NULL when the tree cannot be walked:
+ * then every option counts as declared.
+ */
+static bool *declared_in_tree(const char *srctree, const struct kconfig_frag *want)
+{
+	char *const roots[] = { (char *)srctree, NULL };
+	bool *declared = xcalloc(want->n ? want->n : 1, sizeof(*declared));
+	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	FTSENT *e;
+
+	if (!fts) {
+		wqb_warn("cannot walk %s for Kconfig files: %s", srctree, strerror(errno));
+		free(declared);
+		return NULL;
+	}
+	while ((e = fts_read(fts))) {
+		char *t;
+
+		if (e->fts_info == FTS_D && e->fts_level > 0 && e->fts_name[0] == '.') {
+			fts_set(fts, e, FTS_SKIP);	/* .git, .tmp_versions */
+			continue;
+		}
+		if (e->fts_info != FTS_F || strncmp(e->fts_name, "Kconfig", 7) != 0)
+			continue;
+		t = read_file(e->fts_path, NULL);
+		if (t)
+			kconfig_mark_declared(t, want, declared);
+		free(t);
+	}
+	fts_close(fts);
+	return declared;
+}
+
 static int configure(struct kb *b, char **frags, struct kconfig_frag *want)
 {
 	struct argv_buf a = { 0 };
 	char *cfg = path_join(b->build, ".config"), *text = NULL, *report = NULL;
 	char *kvm = path_join(b->srctree, "kernel/configs/kvm_guest.config");
+	char *absent = NULL;
+	bool *declared = NULL;
+	size_t bad;
 	int r = -1;
 
 	for (size_t i = 0; frags[i]; i++) {
@@ -886,7 +983,15 @@ static int configure(struct kb *b, char **frags, struct kconfig_frag *want)
 		wqb_err("no %s after make olddefconfig: %s", cfg, strerror(errno));
 		goto out;
 	}
-	if (kconfig_check(text, want, &report)) {
+	declared = declared_in_tree(b->srctree, want);
+	bad = kconfig_check(text, want, declared, &report, &absent);
+	if (absent) {
+		for (char *l = strtok(absent, "\n"); l; l = strtok(NULL, "\n")) {
+			wqb_warn("%s: left out", l);
+			json_array_append_new(b->absent, json_stringn(l, strcspn(l, " ")));
+		}
+	}
+	if (bad) {
 		/* one line per dropped option, each naming it */
 		for (char *l = strtok(report, "\n"); l; l = strtok(NULL, "\n"))
 			wqb_err("%s", l);
@@ -901,6 +1006,8 @@ out:
 	free(kvm);
 	free(text);
 	free(report);
+	free(absent);
+	free(declared);
 	return r;
 }
 
@@ -956,6 +1063,7 @@ static int write_json(struct kb *b, char **frags, double secs, const char *rel,
 	json_object_set_new(j, "built_at", json_string(stamp));
 	json_object_set_new(j, "build_seconds", json_real(secs));
 	json_object_set_new(j, "ccache", json_boolean(b->ccache));
+	json_object_set(j, "options_absent", b->absent);
 	s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (write_file_atomic(jp, s, strlen(s), 0644) < 0) {
 		wqb_err("cannot write %s: %s", jp, strerror(errno));
@@ -998,7 +1106,7 @@ int cmd_kernel_build(int argc, char **argv)
 		{ 0 }
 	};
 	const char *debian = NULL, *source = NULL, *rev = NULL, *name = NULL;
-	struct kb b = { .flavour = "lean" };
+	struct kb b = { .flavour = "lean", .absent = json_array() };
 	struct kconfig_frag want = { 0 };
 	struct argv_buf a = { 0 };
 	char **frags = NULL, *rel = NULL, *cfg = NULL, *bid = NULL, *img = NULL;
@@ -1199,6 +1307,7 @@ out:
 	kconfig_frag_free(&want);
 	argv_free(&a);
 	json_decref(b.source);
+	json_decref(b.absent);
 	env_free(b.env);
 	free(b.name);
 	free(b.kdir);

@@ -42,12 +42,24 @@ void kconfig_frag_free(struct kconfig_frag *f);
 char *kconfig_value(const char *config_text, const char *name);
 
 /*
+ * Mark declared[i] for each option of f that Kconfig text (one Kconfig
+ * file of a tree) declares with "config NAME" or "menuconfig NAME".
+ */
+void kconfig_mark_declared(const char *kconfig_text, const struct kconfig_frag *f,
+			   bool *declared);
+
+/*
  * Check every option of f against the final .config text.  Returns the
  * number of options Kconfig did not keep; *report (malloc'd, may be NULL
  * when all are kept) has one line per option: what was asked, where, and
  * what the .config has.  A later fragment overrides an earlier one.
+ * With declared (from kconfig_mark_declared() over the tree's Kconfig
+ * files), an option no Kconfig declares is not counted: it is newer than
+ * the kernel, and *absent (when absent is not NULL; malloc'd or NULL) has a
+ * line for it.  declared NULL: every option counts.
  */
-size_t kconfig_check(const char *config_text, const struct kconfig_frag *f, char **report);
+size_t kconfig_check(const char *config_text, const struct kconfig_frag *f,
+		     const bool *declared, char **report, char **absent);
 
 /* Flavours: "lean", "debug" (NULL-terminated). */
 extern const char *const kbuild_flavours[];

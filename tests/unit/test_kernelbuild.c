@@ -107,12 +107,12 @@ static void test_check(void **state)
 	assert_int_equal(kconfig_parse("CONFIG_SMP=y\n# CONFIG_SLUB_TINY is not set\n"
 				       "CONFIG_LOOP_MOD=m\nCONFIG_ABSENT=n\n",
 				       "ok.config", &f, &err), 0);
-	assert_int_equal(kconfig_check(final_config, &f, &rep), 0);
+	assert_int_equal(kconfig_check(final_config, &f, NULL, &rep, NULL), 0);
 	assert_null(rep);
 	assert_int_equal(kconfig_parse("CONFIG_NR_CPUS=32\nCONFIG_WQ_WATCHDOG=y\n"
 				       "# CONFIG_SMP is not set\nCONFIG_LOOP_MOD=y\n",
 				       "debug.config", &f, &err), 0);
-	assert_int_equal(kconfig_check(final_config, &f, &rep), 4);
+	assert_int_equal(kconfig_check(final_config, &f, NULL, &rep, NULL), 4);
 	assert_non_null(rep);
 	assert_non_null(strstr(rep, "CONFIG_NR_CPUS=32 (debug.config:1) was dropped by Kconfig: the final .config has CONFIG_NR_CPUS=64\n"));
 	assert_non_null(strstr(rep, "CONFIG_WQ_WATCHDOG=y (debug.config:2) was dropped by Kconfig: the final .config has CONFIG_WQ_WATCHDOG unset\n"));
@@ -121,6 +121,42 @@ static void test_check(void **state)
 	/* the later fragment overrides ok.config's CONFIG_SMP=y: one report, not two */
 	assert_null(strstr(rep, "ok.config"));
 	free(rep);
+	kconfig_frag_free(&f);
+}
+
+/*
+ * An option no Kconfig of the tree declares (6.1 has no
+ * WQ_CPU_INTENSIVE_REPORT) is left out and said, not counted as dropped;
+ * a declared option Kconfig did not keep still is.
+ */
+static void test_check_declared(void **state)
+{
+	static const char kconfig_wq[] =
+		"config WQ_WATCHDOG\n"
+		"\tbool \"Detect Workqueue Stalls\"\n"
+		"menuconfig NR_CPUS\n"
+		"config WQ_WATCHDOG_X\n"		/* a longer name is another symbol */
+		"#config WQ_CPU_INTENSIVE_REPORT\n"	/* a comment declares nothing */
+		"\tdepends on CONFIG_WQ_CPU_INTENSIVE_REPORT\n";
+	struct kconfig_frag f = { 0 };
+	char *err = NULL, *rep = NULL, *absent = NULL;
+	bool declared[3] = { false };
+
+	(void)state;
+	assert_int_equal(kconfig_parse("CONFIG_WQ_WATCHDOG=y\nCONFIG_WQ_CPU_INTENSIVE_REPORT=y\n"
+				       "CONFIG_NR_CPUS=32\n", "debug.config", &f, &err), 0);
+	kconfig_mark_declared(kconfig_wq, &f, declared);
+	assert_true(declared[0]);
+	assert_false(declared[1]);
+	assert_true(declared[2]);
+	assert_int_equal(kconfig_check(final_config, &f, declared, &rep, &absent), 2);
+	assert_non_null(strstr(rep, "CONFIG_WQ_WATCHDOG=y (debug.config:1) was dropped"));
+	assert_non_null(strstr(rep, "CONFIG_NR_CPUS=32 (debug.config:3) was dropped"));
+	assert_null(strstr(rep, "INTENSIVE"));
+	assert_string_equal(absent, "CONFIG_WQ_CPU_INTENSIVE_REPORT (debug.config:2) does not "
+				    "exist in this kernel: no Kconfig declares it\n");
+	free(rep);
+	free(absent);
 	kconfig_frag_free(&f);
 }
 
@@ -270,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_declared),
 		cmocka_unit_test(test_repo_fragments),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_resolve),
