@@ -23,6 +23,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -191,19 +192,13 @@ static void write_doc(const struct comparison *c, struct textdoc *d)
 static int write_doc_file(const struct comparison *c, const char *path, bool html)
 {
 	struct textdoc d = { .html = html };
-	char *tmp = xasprintf("%s.tmp", path);
-	int rc = 0;
+	struct atomic_file af;
 
-	d.f = fopen(tmp, "w");
-	if (!d.f) {
-		free(tmp);
+	d.f = atomic_open(&af, path, 0644);
+	if (!d.f)
 		return -1;
-	}
 	write_doc(c, &d);
-	if (fclose(d.f) != 0 || rename(tmp, path) != 0)
-		rc = -1;
-	free(tmp);
-	return rc;
+	return atomic_commit(&af);
 }
 
 int compare_write_md(const struct comparison *c, const char *path)
@@ -294,9 +289,10 @@ static json_t *compare_json(const struct comparison *c)
 
 static int dump_json(json_t *j, const char *path)
 {
-	int rc = json_dump_file(j, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	int rc = json_write_atomic(j, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER), e = errno;
 
 	json_decref(j);
+	errno = e;
 	return rc;
 }
 
@@ -329,7 +325,8 @@ static bool junit_skipped(const struct cmp_metric *m)
 
 static int write_junit(const struct comparison *c, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	struct atomic_file af;
+	FILE *f = atomic_open(&af, path, 0644);
 	size_t failures = c->count[CMP_REGRESSED], errors = c->hidden, skipped = 0;
 
 	if (!f)
@@ -395,7 +392,7 @@ static int write_junit(const struct comparison *c, const char *path)
 		fputs("</system-out>\n</testcase>\n", f);
 	}
 	fputs("</testsuite>\n</testsuites>\n", f);
-	return fclose(f) ? -1 : 0;
+	return atomic_commit(&af);
 }
 
 /* a KCIDB path segment or LAVA name: [A-Za-z0-9_-] only */
@@ -493,7 +490,8 @@ static int write_kcidb(const struct comparison *c, const char *path)
 
 static int write_lava(const struct comparison *c, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	struct atomic_file af;
+	FILE *f = atomic_open(&af, path, 0644);
 
 	if (!f)
 		return -1;
@@ -523,7 +521,7 @@ static int write_lava(const struct comparison *c, const char *path)
 	/* the gate: LAVA does not fail a job on a step's exit status */
 	fprintf(f, "wqbench-compare-verdict --result %s\n",
 		cmp_exit_code(c) == CMP_EXIT_PASS ? "pass" : "fail");
-	return fclose(f) ? -1 : 0;
+	return atomic_commit(&af);
 }
 
 int compare_write_all(const struct comparison *c, const char *dir)
@@ -545,7 +543,7 @@ int compare_write_all(const struct comparison *c, const char *dir)
 		default: r = write_lava(c, p); break;
 		}
 		if (r < 0) {
-			wqb_err("cannot write %s", p);
+			wqb_err_write(p, errno);
 			rc = -1;
 		}
 		free(p);

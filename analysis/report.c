@@ -18,6 +18,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -126,9 +127,13 @@ static void gather(struct report *r)
 
 static FILE *data_file(const char *dir, const char *name)
 {
+	/* plot data, read once by gnuplot: never written through a symlink */
 	char *p = path_join(dir, name);
-	FILE *f = fopen(p, "w");
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
+	if (fd >= 0 && !f)
+		close(fd);
 	free(p);
 	return f;
 }
@@ -793,14 +798,14 @@ static void write_body(struct report *r, struct textdoc *o)
 
 static int write_file_with(struct report *r, const char *name, bool html)
 {
-	char *p = path_join(r->rd.dir, name), *tmp = xasprintf("%s.tmp", p);
+	char *p = path_join(r->rd.dir, name);
 	struct textdoc o = { .html = html };
+	struct atomic_file af;
 	int rc = 0;
 
-	o.f = fopen(tmp, "w");
+	o.f = atomic_open(&af, p, 0644);
 	if (!o.f) {
-		wqb_err("cannot write %s: %s", tmp, strerror(errno));
-		free(tmp);
+		wqb_err_write(p, errno);
 		free(p);
 		return -1;
 	}
@@ -815,11 +820,10 @@ static int write_file_with(struct report *r, const char *name, bool html)
 	write_body(r, &o);
 	if (html)
 		fputs("</body></html>\n", o.f);
-	if (fclose(o.f) != 0 || rename(tmp, p) < 0) {
-		wqb_err("cannot write %s: %s", p, strerror(errno));
+	if (atomic_commit(&af) < 0) {
+		wqb_err_write(p, errno);
 		rc = -1;
 	}
-	free(tmp);
 	free(p);
 	return rc;
 }
@@ -888,8 +892,8 @@ static int report_one(const char *dir, bool print)
 	if (r.tf.have)
 		json_object_set_new(r.rd.summary, "trace_figures", trace_figures(&r.tf));
 	sp = path_join(dir, "summary.json");
-	if (json_dump_file(r.rd.summary, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
-		wqb_err("cannot update %s", sp);
+	if (json_write_atomic(r.rd.summary, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
+		wqb_err_write(sp, errno);
 		rc = 1;
 	}
 	free(sp);

@@ -596,7 +596,8 @@ static void fmt_mde(char *buf, size_t len, const struct sens_study *s, size_t ni
 
 static int write_md(const struct sens_study *s, const char *path, char **info, size_t ninfo)
 {
-	FILE *f = fopen(path, "w");
+	struct atomic_file af;
+	FILE *f = atomic_open(&af, path, 0644);
 	size_t *o = by_size(s);
 	char fb[256], b[128];
 	int nfam = s->family ? 2 : 1;
@@ -731,7 +732,7 @@ static int write_md(const struct sens_study *s, const char *path, char **info, s
 			fprintf(f, "- %s\n", s->pool[p].excluded[i]);
 		}
 	free(o);
-	return fclose(f) ? -1 : 0;
+	return atomic_commit(&af);
 }
 
 static json_t *jnum(double v)
@@ -833,14 +834,15 @@ static int write_json(const struct sens_study *s, const char *path, char **info,
 		json_array_append_new(jm, o);
 	}
 	json_object_set_new(j, "mde_pct", jm);
-	rc = json_dump_file(j, path, JSON_INDENT(1) | JSON_SORT_KEYS);
+	rc = json_write_atomic(j, path, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(j);
 	return rc;
 }
 
 static int write_tsv(const struct sens_study *s, const char *path, char **info, size_t ninfo)
 {
-	FILE *f = fopen(path, "w");
+	struct atomic_file af;
+	FILE *f = atomic_open(&af, path, 0644);
 	const char *d = info_get(info, ninfo, "date"), *h = info_get(info, ninfo, "host");
 	const char *cmd = info_get(info, ninfo, "command");
 	char a[64], b[64];
@@ -862,7 +864,7 @@ static int write_tsv(const struct sens_study *s, const char *path, char **info, 
 		fmt_mde(b, sizeof(b), s, ni, 1, true);
 		fprintf(f, "%zu\t%s\t%s\n", s->n[ni], a, s->family ? b : "-");
 	}
-	return fclose(f) ? -1 : 0;
+	return atomic_commit(&af);
 }
 
 /* sensitivity.dat and a script rendering sensitivity.svg and .png; no result string enters it */

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "util.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	/* past a file-size limit a write fails (EFBIG) and is reported; no kill */
+	signal(SIGXFSZ, SIG_IGN);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			wqb_verbosity = 0;

@@ -108,8 +108,8 @@ static void finish_guest_summary(const char *dir, const char *scenario,
 			  "total_ms", (json_int_t)vr->total_ms, "reason", vr->reason,
 			  "console_oops", vr->oops);
 	json_object_set_new(j, "guest", guest);
-	if (json_dump_file(j, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
-		wqb_err("cannot write %s", sp);
+	if (json_write_atomic(j, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		wqb_err_write(sp, errno);
 	if (fail) {
 		/* a KTAP file must exist and say the run failed */
 		char *kp = path_join(dir, "result.ktap");

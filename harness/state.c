@@ -135,7 +135,7 @@ static void mark_incomplete(const char *dir, json_t *rep)
 	j = json_pack("{s:s,s:b,s:[s],s:[]}", "verdict", "fail", "complete", 0, "reasons",
 		      "run incomplete: the harness was killed; state put back by wqbench restore",
 		      "checks");
-	if (json_dump_file(j, sp, JSON_INDENT(2)) == 0) {
+	if (json_write_atomic(j, sp, JSON_INDENT(2)) == 0) {
 		static const char ktap[] = "KTAP version 1\n1..1\n# the harness was killed before it finished\nnot ok 1 complete\n";
 
 		write_file_atomic(kp, ktap, sizeof(ktap) - 1, 0644);

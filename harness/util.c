@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -188,34 +189,185 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *buf, size_t len, int mode)
+/*
+ * Every file wqbench writes goes through here: a temporary file created
+ * beside PATH (O_EXCL, so never through a symlink someone planted), written
+ * whole, fsync'd, renamed over PATH (which replaces a symlink at PATH
+ * instead of following it), then the directory fsync'd.  On any failure
+ * the temporary file is removed and PATH keeps its previous content.
+ */
+static int atomic_tmp(const char *path, char **tmp)
 {
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	int fd, e;
+	const char *slash = strrchr(path, '/');
+	int fd;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		goto fail;
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (slash)
+		*tmp = xasprintf("%.*s/.%s.tmp-XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		*tmp = xasprintf(".%s.tmp-XXXXXX", path);
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		free(*tmp);
+		*tmp = NULL;
+		errno = e;
+	}
+	return fd;
+}
+
+static void fsync_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path + (slash == path)), path) :
+			    xstrdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	/* best effort: some file systems (9p) refuse fsync on a directory */
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/* fsync, close and rename fd's temporary file over path; 0 or -1 with errno */
+static int atomic_finish(int fd, char *tmp, const char *path)
+{
+	int e;
+
+	if (fsync(fd) < 0 && errno != EINVAL) {
 		e = errno;
 		close(fd);
-		unlink(tmp);
-		errno = e;
-		goto fail;
+		goto undo;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0) {
 		e = errno;
-		unlink(tmp);
-		errno = e;
-		goto fail;
+		goto undo;
 	}
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		goto undo;
+	}
+	fsync_dir_of(path);
 	free(tmp);
 	return 0;
-fail:
-	e = errno;
+undo:
+	unlink(tmp);
 	free(tmp);
 	errno = e;
 	return -1;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len, int mode)
+{
+	char *tmp;
+	int fd = atomic_tmp(path, &tmp), e;
+
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, buf, len) < 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	return atomic_finish(fd, tmp, path);
+}
+
+FILE *atomic_open(struct atomic_file *a, const char *path, int mode)
+{
+	int fd, e;
+
+	memset(a, 0, sizeof(*a));
+	fd = atomic_tmp(path, &a->tmp);
+	if (fd < 0)
+		return NULL;
+	if (fchmod(fd, (mode_t)mode) < 0 || !(a->f = fdopen(fd, "w"))) {
+		e = errno;
+		close(fd);
+		unlink(a->tmp);
+		free(a->tmp);
+		a->tmp = NULL;
+		errno = e;
+		return NULL;
+	}
+	a->path = xstrdup(path);
+	return a->f;
+}
+
+void atomic_discard(struct atomic_file *a)
+{
+	if (a->f)
+		fclose(a->f);
+	if (a->tmp)
+		unlink(a->tmp);
+	free(a->tmp);
+	free(a->path);
+	memset(a, 0, sizeof(*a));
+}
+
+int atomic_commit(struct atomic_file *a)
+{
+	int fd, e, rc;
+
+	if (!a->f) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fflush(a->f) != 0 || ferror(a->f)) {
+		e = errno ? errno : EIO;
+		atomic_discard(a);
+		errno = e;
+		return -1;
+	}
+	/* the FILE goes, its descriptor stays open for atomic_finish */
+	fd = dup(fileno(a->f));
+	if (fd < 0) {
+		e = errno;
+		atomic_discard(a);
+		errno = e;
+		return -1;
+	}
+	fclose(a->f);
+	a->f = NULL;
+	rc = atomic_finish(fd, a->tmp, a->path);
+	e = errno;
+	a->tmp = NULL;
+	free(a->path);
+	a->path = NULL;
+	errno = e;
+	return rc;
+}
+
+int json_write_atomic(const json_t *j, const char *path, size_t flags)
+{
+	char *text = json_dumps(j, flags);
+	int rc, e;
+
+	if (!text) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* json_dump_file ends without a newline; so does this */
+	rc = write_file_atomic(path, text, strlen(text), 0644);
+	e = errno;
+	free(text);
+	errno = e;
+	return rc;
+}
+
+void wqb_err_write(const char *path, int e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		wqb_err("cannot write %s: %s; its previous content is left as it was", path,
+			strerror(e));
+	else
+		wqb_err("cannot write %s: %s; nothing was written", path, strerror(e));
 }
 
 int write_file_str(const char *path, const char *s)

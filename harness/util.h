@@ -7,6 +7,7 @@
 #define WQB_UTIL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,8 +39,29 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *read_file(const char *path, size_t *len);
 /* Read a sysfs/procfs style file and strip the trailing newline. */
 char *read_file_trim(const char *path);
-/* Write buf to path, replacing it atomically (temp file + rename). */
+/*
+ * Every file wqbench writes is written whole or not at all: a temporary
+ * file beside path (created O_EXCL: never through a symlink), fsync'd and
+ * renamed over path (a symlink at path is replaced, not followed).  On
+ * failure (-1, errno set) path keeps its previous content and no temporary
+ * file is left.
+ */
 int write_file_atomic(const char *path, const void *buf, size_t len, int mode);
+/* The same for a file written with stdio: write to ->f, then commit. */
+struct atomic_file {
+	FILE *f;
+	char *path, *tmp;
+};
+FILE *atomic_open(struct atomic_file *a, const char *path, int mode);
+/* Flush, fsync, rename; 0, or -1 with errno (nothing replaced). Frees a. */
+int atomic_commit(struct atomic_file *a);
+/* Give up: the temporary file is removed, path untouched. */
+void atomic_discard(struct atomic_file *a);
+struct json_t;
+/* json_dumps(j, flags) written with write_file_atomic (mode 0644). */
+int json_write_atomic(const struct json_t *j, const char *path, size_t flags);
+/* "cannot write PATH: ERR; its previous content is left as it was" */
+void wqb_err_write(const char *path, int e);
 /* Write a string to an existing file (sysfs style: one write, no rename). */
 int write_file_str(const char *path, const char *s);
 
