@@ -31,6 +31,7 @@
 #include "commands.h"
 #include "compare.h"
 #include "report.h"
+#include "rundata.h"
 #include "sensitivity.h"
 #include "stats.h"
 #include "util.h"
@@ -256,22 +257,59 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* DIR itself if it is a run, else the runs directly inside it (not via symlinks) */
-static int find_runs(struct cmp_side *s, const char *dir, char *err, size_t errlen)
+/*
+ * One run once, whatever its spelling (b3, ./b3, b3/, an absolute path, or
+ * a root holding it): a second naming on the same side is a note and is
+ * not counted; the same run on both sides is an error (it would be
+ * compared with itself).
+ */
+static int add_run(struct comparison *c, int side, char *dir, char *err, size_t errlen)
 {
+	struct cmp_side *s = &c->side[side];
+	char *id = run_identity(dir);
+
+	for (int o = 0; o < 2; o++)
+		for (size_t i = 0; i < c->side[o].nruns; i++) {
+			if (strcmp(c->side[o].ids[i], id))
+				continue;
+			if (o != side) {
+				snprintf(err, errlen, "%s is the run %s already given as a %s run: "
+					 "a run cannot be on both sides", dir, c->side[o].runs[i],
+					 c->side[o].label);
+				free(id);
+				free(dir);
+				return -1;
+			}
+			add_note(c, xasprintf("%s run %s named again as %s: counted once",
+					      s->label, s->runs[i], dir));
+			wqb_warn("%s is the %s run %s again: counted once", dir, s->label,
+				 s->runs[i]);
+			free(id);
+			free(dir);
+			return 0;
+		}
+	s->runs = xrealloc(s->runs, (s->nruns + 1) * sizeof(*s->runs));
+	s->ids = xrealloc(s->ids, (s->nruns + 1) * sizeof(*s->ids));
+	s->runs[s->nruns] = dir;
+	s->ids[s->nruns++] = id;
+	return 0;
+}
+
+/* DIR itself if it is a run, else the runs directly inside it (not via symlinks) */
+static int find_runs(struct comparison *c, int side, const char *dir, char *err, size_t errlen)
+{
+	char **found = NULL;
+	size_t nfound = 0;
 	DIR *d;
 	struct dirent *e;
-	size_t before = s->nruns;
+	int rc = 0;
 
 	if (!is_dir(dir)) {
 		snprintf(err, errlen, "%s: no such directory", dir);
 		return -1;
 	}
-	if (is_run_dir(dir)) {
-		s->runs = xrealloc(s->runs, (s->nruns + 1) * sizeof(*s->runs));
-		s->runs[s->nruns++] = xstrdup(dir);
-		return 0;
-	}
+	if (is_run_dir(dir))
+		return add_run(c, side, xstrdup(dir), err, errlen);
 	d = opendir(dir);
 	if (!d) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
@@ -286,20 +324,26 @@ static int find_runs(struct cmp_side *s, const char *dir, char *err, size_t errl
 		p = path_join(dir, e->d_name);
 		/* results/latest is a symlink to a run already in the list */
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && is_run_dir(p)) {
-			s->runs = xrealloc(s->runs, (s->nruns + 1) * sizeof(*s->runs));
-			s->runs[s->nruns++] = p;
+			found = xrealloc(found, (nfound + 1) * sizeof(*found));
+			found[nfound++] = p;
 		} else {
 			free(p);
 		}
 	}
 	closedir(d);
-	if (s->nruns == before) {
+	if (!nfound) {
 		snprintf(err, errlen, "%s: neither a run directory nor a directory of runs (no summary.json)",
 			 dir);
 		return -1;
 	}
-	qsort(s->runs + before, s->nruns - before, sizeof(*s->runs), cmp_str);
-	return 0;
+	qsort(found, nfound, sizeof(*found), cmp_str);
+	for (size_t i = 0; i < nfound; i++)
+		if (rc == 0)
+			rc = add_run(c, side, found[i], err, errlen);
+		else
+			free(found[i]);
+	free(found);
+	return rc;
 }
 
 static json_t *load_json(const char *dir, const char *name)
@@ -726,7 +770,7 @@ int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, 
 	c->side[1].label = "candidate";
 	for (int s = 0; s < 2; s++) {
 		for (size_t i = 0; i < ndirs[s]; i++)
-			if (find_runs(&c->side[s], dirs[s][i], err, errlen) < 0)
+			if (find_runs(c, s, dirs[s][i], err, errlen) < 0)
 				return -1;
 		for (size_t i = 0; i < c->side[s].nruns; i++)
 			if (load_run(c, s, c->side[s].runs[i], err, errlen) < 0)
@@ -795,9 +839,12 @@ void compare_free(struct comparison *c)
 		free(c->notes[i]);
 	free(c->notes);
 	for (int s = 0; s < 2; s++) {
-		for (size_t i = 0; i < c->side[s].nruns; i++)
+		for (size_t i = 0; i < c->side[s].nruns; i++) {
 			free(c->side[s].runs[i]);
+			free(c->side[s].ids[i]);
+		}
 		free(c->side[s].runs);
+		free(c->side[s].ids);
 		free(c->side[s].kernels);
 	}
 	memset(c, 0, sizeof(*c));

@@ -68,6 +68,7 @@ struct cmp_failure {
 struct cmp_side {
 	const char *label;	/* "baseline" / "candidate" */
 	char **runs;		/* run directories found */
+	char **ids;		/* run_identity() of each */
 	size_t nruns;
 	char *kernels;		/* distinct kernel releases, comma-separated */
 };

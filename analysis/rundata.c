@@ -259,6 +259,24 @@ int rundata_load(const char *dir, struct rundata *rd, char *err, size_t errlen)
 	return 0;
 }
 
+char *run_identity(const char *dir)
+{
+	char *p = path_join(dir, "meta.json");
+	json_t *m = json_load_file(p, 0, NULL);
+	const char *id = json_string_value(json_object_get(m, "run_id"));
+	char *out = id && *id ? xasprintf("run_id:%s", id) : NULL;
+
+	json_decref(m);
+	free(p);
+	if (!out) {
+		char *real = abs_path(dir);
+
+		out = real ? xasprintf("path:%s", real) : xasprintf("path:%s", dir);
+		free(real);
+	}
+	return out;
+}
+
 void rundata_free(struct rundata *rd)
 {
 	json_decref(rd->meta);

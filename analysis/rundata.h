@@ -41,6 +41,12 @@ struct rundata {
 /* Returns 0, or -1 when the directory has no summary.json (not a run). */
 int rundata_load(const char *dir, struct rundata *rd, char *err, size_t errlen);
 void rundata_free(struct rundata *rd);
+/*
+ * What a run is, whatever it is called: "run_id:ID" from meta.json's
+ * run_id when it has one, else "path:" and the resolved path (so b3, ./b3,
+ * b3/ and /abs/b3 are one run).  Allocated.
+ */
+char *run_identity(const char *dir);
 
 /* Parse kmod-hist.txt text (exposed for tests).  Returns -1 on a bad line. */
 int kmod_hist_parse(const char *text, struct kmod_hist **out, size_t *n);
