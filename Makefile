@@ -61,15 +61,19 @@ ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all deps build kernels kmod run test unit-test test-bins \
-	checkpatch bench compare sensitivity fuzz-bins reliability clean distclean help
+	checkpatch bench compare sensitivity lava fuzz-bins reliability clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- dependencies -----------------------------------------------------------
 # Installs only what is missing; as non-root prints the command and stops.
+# Another apt-get (unattended-upgrades, a second job on the machine) holds
+# dpkg's lock for a while, and while it upgrades a package that package is
+# not "install ok installed": wait for the lock instead of failing.
+APT_WAIT := -o DPkg::Lock::Timeout=900
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
@@ -82,9 +86,9 @@ deps:
 	fi; \
 	echo "wqbench: installing $$missing"; \
 	export DEBIAN_FRONTEND=noninteractive; \
-	if ! apt-get install -y -q --no-install-recommends $$missing >/dev/null; then \
-		apt-get update -q >/dev/null || { echo "wqbench: apt-get update failed: is the Debian package mirror reachable?"; exit 1; }; \
-		apt-get install -y -q --no-install-recommends $$missing || { echo "wqbench: apt-get install failed for: $$missing"; exit 1; }; \
+	if ! apt-get $(APT_WAIT) install -y -q --no-install-recommends $$missing >/dev/null; then \
+		apt-get $(APT_WAIT) update -q >/dev/null || { echo "wqbench: apt-get update failed: is the Debian package mirror reachable?"; exit 1; }; \
+		apt-get $(APT_WAIT) install -y -q --no-install-recommends $$missing || { echo "wqbench: apt-get install failed for: $$missing"; exit 1; }; \
 	fi
 
 # --- the wqbench command ----------------------------------------------------
