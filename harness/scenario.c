@@ -3,8 +3,10 @@
  * Scenario and suite parsing, and `wqbench check`.
  *
  * libinih does the INI syntax; this file owns the meaning.  Every key a
- * section accepts is one row of a table below, with its type and range, so
- * an error can always say what is allowed.  The line reader handed to inih
+ * section accepts is one row of a table below, with its type, range and
+ * where it is stored, so an error can always say what is allowed and no
+ * key is handled twice; [group NAME] keys are the module's own table
+ * (kmod/wqbench_uapi.h), so `check` refuses what the module refuses.  The line reader handed to inih
  * counts lines (inih reports them only for syntax errors) and refuses
  * over-long lines instead of letting inih split them silently.
  */
@@ -14,20 +16,21 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum key_type {
-	K_UINT,		/* integer in [min, max] */
+	K_UINT,		/* decimal integer in [min, max] */
 	K_BOOL,		/* 0|1 */
 	K_ENUM,		/* one word of choices */
 	K_FLAGS,	/* comma list of words of choices */
 	K_CPULIST,	/* "0-2,5" */
-	K_MIX,		/* "cpu:50,sleep:30" with words of choices */
 	K_TEXT,		/* free text (global name/description) */
 	K_DURATION,	/* "500ms", "4s" */
 	K_SIZE,		/* "1G", "512M" */
@@ -36,197 +39,248 @@ enum key_type {
 	K_WORD,		/* [a-z0-9_] identifier */
 	K_TOKENS,	/* space list of plain words (values, program arguments) */
 	K_PATTERNS,	/* '|'-separated substrings */
-	K_INT,		/* signed integer in [-min, max] */
+	K_INT,		/* signed decimal integer in [-min, max] */
 };
 
+/* Where a checked value goes, in the struct of its section. */
+enum store_kind {
+	ST_NUM,		/* unsigned of .size bytes (bool, unsigned int, uint64_t) */
+	ST_INT,		/* int */
+	ST_STR,		/* char *, a copy of the value */
+	ST_INDEX,	/* an int-sized enum: the word's index in choices */
+	ST_LIST,	/* char *[WQB_MAX_LIST] split at spaces, count at n_off */
+	ST_PATTERNS,	/* char *[] split at '|' and trimmed, count at n_off */
+	ST_CPUS,	/* int[WQB_MAX_LIST], count at n_off */
+	ST_UNTIL,	/* [global] until: until_faults / until_items */
+	ST_MASKS,	/* [cpumask] masks: random, or a list */
+};
+
+/*
+ * One row per key: what it accepts, its help, and where it is stored, in
+ * the style of fio's fio_options[].  Defaults are set in defaults() and
+ * documented in docs/scenario.md.  [group NAME] keys are not here: they are
+ * the module's, declared once in kmod/wqbench_uapi.h.
+ */
 struct key_spec {
 	const char *key;
 	enum key_type type;
 	uint64_t min, max;
-	const char *choices;	/* '|' separated, for K_ENUM/K_FLAGS/K_MIX */
+	const char *choices;	/* '|' separated, for K_ENUM/K_FLAGS */
 	const char *help;
+	enum store_kind st;
+	size_t off, size, n_off;
 };
 
-/*
- * [group NAME] keys: the wqbench.ko group interface (docs/kmod.md).  The
- * module validates again; checking here means a typo is reported with its
- * file and line before any guest boots.
- */
-static const struct key_spec group_keys[] = {
-	{ "wq", K_ENUM, 0, 0, "own|system|system_highpri|system_long|system_unbound",
-	  "workqueue: the group's own or a system one" },
-	{ "flags", K_FLAGS, 0, 0,
-	  "unbound|highpri|cpu_intensive|mem_reclaim|freezable|power_efficient|ordered|bh",
-	  "flags of the group's own workqueue" },
-	{ "max_active", K_UINT, 0, 512, NULL, "0 = kernel default" },
-	{ "kind", K_ENUM, 0, 0, "cpu|sleep|requeue|mixed|hog", "kind of work" },
-	{ "work_us", K_UINT, 0, 10000000, NULL, "service time per item" },
-	{ "resched", K_BOOL, 0, 1, NULL, "cond_resched() while busy" },
-	{ "requeue", K_ENUM, 0, 0, "immediate|delayed|hop", "how requeue work requeues" },
-	{ "requeue_delay_us", K_UINT, 0, 10000000, NULL, "delay for requeue=delayed" },
-	{ "mix", K_MIX, 0, 0, "cpu|sleep|requeue", "weights for kind=mixed" },
-	{ "hog_ms", K_UINT, 0, 60000, NULL, "spin time for kind=hog" },
-	{ "placement", K_ENUM, 0, 0, "local|cpu|cpus|rr|node", "where items are queued" },
-	{ "cpu", K_UINT, 0, 8191, NULL, "CPU for placement=cpu" },
-	{ "cpus", K_CPULIST, 0, 8191, NULL, "CPU list for placement=cpus" },
-	{ "node", K_UINT, 0, 1023, NULL, "NUMA node for placement=node" },
-	{ "shape", K_ENUM, 0, 0, "closed|open", "closed loop or open-loop arrivals" },
-	{ "inflight", K_UINT, 1, 4096, NULL, "items in flight (closed loop)" },
-	{ "rate", K_UINT, 1, 10000000, NULL, "arrivals per second (open loop)" },
-	{ "max_items", K_UINT, 0, UINT64_MAX, NULL, "stop after this many items (0 = no limit)" },
-	{ "max_ms", K_UINT, 0, 86400000, NULL, "stop after this long (0 = no limit)" },
-	{ "jitter_pct", K_UINT, 0, 100, NULL, "random +- spread of service times" },
-	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "RNG seed of the group" },
-	{ "instrument", K_ENUM, 0, 0, "full|bare", "per-item timing on or off" },
-	{ "sample_every", K_UINT, 0, 1000000, NULL, "raw records: 0 none, 1 all, K 1-in-K" },
-	{ "grace_ms", K_UINT, 0, 60000, NULL, "cpumask-change grace window" },
-	{ "alloc_bytes", K_UINT, 0, 65536, NULL,
-	  "bytes kmalloc'd (GFP_NOWAIT) and freed by each execution; 0 = none" },
-	{ "selftest", K_ENUM, 0, 0, "none|lose|dup|misplace|escape", "make an oracle fire" },
-	{ 0 }
-};
+#define AT(T, m)	.off = offsetof(T, m), .size = sizeof(((T *)0)->m)
+#define NUM(T, m)	.st = ST_NUM, AT(T, m)
+#define STR(T, m)	.st = ST_STR, AT(T, m)
+#define INDEX(T, m)	.st = ST_INDEX, AT(T, m)
+#define LIST(T, m, n)	.st = ST_LIST, AT(T, m), .n_off = offsetof(T, n)
 
+#define SC struct wqb_scenario
 static const struct key_spec global_keys[] = {
-	{ "name", K_WORD, 1, 64, NULL, "scenario name" },
-	{ "description", K_TEXT, 0, 0, NULL, "one line for reports" },
-	{ "duration", K_DURATION, 100, 86400000, NULL, "measured phase" },
-	{ "warmup", K_DURATION, 0, 3600000, NULL, "unmeasured phase before it" },
-	{ "until", K_ENUM, 0, 0, "duration|faults",
-	  "end of the measured phase: its duration, or when every fault source has done its plan (duration the limit)" },
-	{ "repetitions", K_UINT, 1, 1000, NULL, "runs of this scenario" },
-	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "seed of every random choice" },
-	{ "cpus", K_UINT, 1, 64, NULL, "guest vCPUs" },
-	{ "memory", K_SIZE, 256, 65536, NULL, "guest memory" },
+	{ "name", K_WORD, 1, 64, NULL, "scenario name", STR(SC, name) },
+	{ "description", K_TEXT, 0, 0, NULL, "one line for reports", STR(SC, description) },
+	{ "duration", K_DURATION, 100, 86400000, NULL, "measured phase", NUM(SC, duration_ms) },
+	{ "warmup", K_DURATION, 0, 3600000, NULL, "unmeasured phase before it",
+	  NUM(SC, warmup_ms) },
+	{ "until", K_ENUM, 0, 0, "duration|faults|items",
+	  "end of the measured phase: its duration, when every fault source has done its plan, or when every group has run its max_items (duration the limit)",
+	  .st = ST_UNTIL },
+	{ "repetitions", K_UINT, 1, 1000, NULL, "runs of this scenario", NUM(SC, repetitions) },
+	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "seed of every random choice", NUM(SC, seed) },
+	{ "cpus", K_UINT, 1, 64, NULL, "guest vCPUs", NUM(SC, cpus) },
+	{ "memory", K_SIZE, 256, 65536, NULL, "guest memory", NUM(SC, memory_mib) },
 	{ "requires", K_FLAGS, 0, 0, REQUIRES_CHOICES,
-	  "kernel features and tools the scenario needs (SKIP without them)" },
+	  "kernel features and tools the scenario needs (SKIP without them)", STR(SC, requires) },
 	{ 0 }
 };
 
+#define HP struct wqb_hotplug
 static const struct key_spec hotplug_keys[] = {
-	{ "mode", K_ENUM, 0, 0, "off|sequential|random|all_but_one", "fault schedule" },
-	{ "cpus", K_CPULIST, 0, 8191, NULL, "CPUs to use (default: all but CPU 0)" },
-	{ "start", K_DURATION, 0, 86400000, NULL, "first action (holdoff)" },
-	{ "interval", K_DURATION, 1, 86400000, NULL, "time between actions" },
-	{ "fuzz", K_DURATION, 0, 86400000, NULL, "random: +- spread of the interval" },
-	{ "cycles", K_UINT, 1, 1000000, NULL, "sequential/all_but_one: passes" },
-	{ "count", K_UINT, 0, 100000000, NULL, "random: actions (0 = until the end)" },
-	{ "fail_state", K_TOKENS, 0, 0, NULL, "cpuhp state made to fail, e.g. workqueue:online" },
-	{ "fail_every", K_UINT, 0, 1000000, NULL, "every Nth transition fails (0 = never)" },
+	{ "mode", K_ENUM, 0, 0, "off|sequential|random|all_but_one", "fault schedule",
+	  INDEX(HP, mode) },
+	{ "cpus", K_CPULIST, 0, 8191, NULL, "CPUs to use (default: all but CPU 0)",
+	  .st = ST_CPUS, AT(HP, cpus), .n_off = offsetof(HP, ncpus) },
+	{ "start", K_DURATION, 0, 86400000, NULL, "first action (holdoff)", NUM(HP, start_ms) },
+	{ "interval", K_DURATION, 1, 86400000, NULL, "time between actions",
+	  NUM(HP, interval_ms) },
+	{ "fuzz", K_DURATION, 0, 86400000, NULL, "random: +- spread of the interval",
+	  NUM(HP, fuzz_ms) },
+	{ "cycles", K_UINT, 1, 1000000, NULL, "sequential/all_but_one: passes", NUM(HP, cycles) },
+	{ "count", K_UINT, 0, 100000000, NULL, "random: actions (0 = until the end)",
+	  NUM(HP, count) },
+	{ "fail_state", K_TOKENS, 0, 0, NULL, "cpuhp state made to fail, e.g. workqueue:online",
+	  STR(HP, fail_state) },
+	{ "fail_every", K_UINT, 0, 1000000, NULL, "every Nth transition fails (0 = never)",
+	  NUM(HP, fail_every) },
 	{ 0 }
 };
 
+#define CM struct wqb_cpumask
 static const struct key_spec cpumask_keys[] = {
-	{ "target", K_WORD, 1, 16, NULL, "global, or a group name" },
-	{ "masks", K_MASKLIST, 0, 0, NULL, "hex masks applied in turn, or random" },
-	{ "count", K_UINT, 0, 100000000, NULL, "random: changes (0 = until the end)" },
-	{ "start", K_DURATION, 0, 86400000, NULL, "first change" },
-	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes" },
+	{ "target", K_WORD, 1, 16, NULL, "global, or a group name", STR(CM, target) },
+	{ "masks", K_MASKLIST, 0, 0, NULL, "hex masks applied in turn, or random",
+	  .st = ST_MASKS, AT(CM, masks), .n_off = offsetof(CM, nmasks) },
+	{ "count", K_UINT, 0, 100000000, NULL, "random: changes (0 = until the end)",
+	  NUM(CM, count) },
+	{ "start", K_DURATION, 0, 86400000, NULL, "first change", NUM(CM, start_ms) },
+	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes",
+	  NUM(CM, interval_ms) },
 	{ 0 }
 };
 
+#define WA struct wqb_wqattr
 static const struct key_spec wqattr_keys[] = {
-	{ "group", K_WORD, 1, 16, NULL, "an unbound group" },
+	{ "group", K_WORD, 1, 16, NULL, "an unbound group", STR(WA, group) },
 	{ "attr", K_ENUM, 0, 0, "affinity_scope|affinity_strict|max_active|nice",
-	  "WQ_SYSFS attribute" },
-	{ "values", K_TOKENS, 0, 0, NULL, "values applied in turn" },
-	{ "start", K_DURATION, 0, 86400000, NULL, "first change" },
-	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes" },
+	  "WQ_SYSFS attribute", STR(WA, attr) },
+	{ "values", K_TOKENS, 0, 0, NULL, "values applied in turn", LIST(WA, values, nvalues) },
+	{ "start", K_DURATION, 0, 86400000, NULL, "first change", NUM(WA, start_ms) },
+	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes",
+	  NUM(WA, interval_ms) },
 	{ 0 }
 };
 
+#define FI struct wqb_faultinject
 static const struct key_spec inject_keys[] = {
-	{ "type", K_ENUM, 0, 0, "failslab|fail_page_alloc", "fault-injection capability" },
-	{ "probability", K_UINT, 0, 100, NULL, "percent of calls that fail" },
-	{ "interval", K_UINT, 1, 1000000, NULL, "calls between failures" },
-	{ "times", K_INT, 1, 1000000000, NULL, "failures at most (-1 = no limit)" },
-	{ "kworkers", K_BOOL, 0, 1, NULL, "only kworker threads fail (task-filter)" },
-	{ "start", K_DURATION, 0, 86400000, NULL, "arm at" },
-	{ "duration", K_DURATION, 0, 86400000, NULL, "disarm after (0 = at the end)" },
+	{ "type", K_ENUM, 0, 0, "failslab|fail_page_alloc", "fault-injection capability",
+	  STR(FI, type) },
+	{ "probability", K_UINT, 0, 100, NULL, "percent of calls that fail",
+	  NUM(FI, probability) },
+	{ "interval", K_UINT, 1, 1000000, NULL, "calls between failures", NUM(FI, interval) },
+	{ "times", K_INT, 1, 1000000000, NULL, "failures at most (-1 = no limit)",
+	  .st = ST_INT, AT(FI, times) },
+	{ "kworkers", K_BOOL, 0, 1, NULL, "only kworker threads fail (task-filter)",
+	  NUM(FI, kworkers_only) },
+	{ "start", K_DURATION, 0, 86400000, NULL, "arm at", NUM(FI, start_ms) },
+	{ "duration", K_DURATION, 0, 86400000, NULL, "disarm after (0 = at the end)",
+	  NUM(FI, duration_ms) },
 	{ 0 }
 };
 
+#define SD struct wqb_slowdown
 static const struct key_spec slowdown_keys[] = {
 	{ "where", K_ENUM, 0, 0, "queue|pickup|pool",
-	  "queue_work under the pool lock, the worker's pickup, or process_one_work under the pool lock" },
-	{ "delay_ns", K_UINT, 1, 10000000, NULL, "busy wait per slowed item" },
-	{ "every", K_UINT, 1, 1000000, NULL, "slow one item in N" },
-	{ "group", K_WORD, 1, 16, NULL, "only this group's items (default: every group)" },
+	  "queue_work under the pool lock, the worker's pickup, or process_one_work under the pool lock",
+	  STR(SD, where) },
+	{ "delay_ns", K_UINT, 1, 10000000, NULL, "busy wait per slowed item", NUM(SD, delay_ns) },
+	{ "every", K_UINT, 1, 1000000, NULL, "slow one item in N", NUM(SD, every) },
+	{ "group", K_WORD, 1, 16, NULL, "only this group's items (default: every group)",
+	  STR(SD, group) },
 	{ 0 }
 };
 
 static const struct key_spec stressng_keys[] = {
-	{ "args", K_TOKENS, 0, 0, NULL, "stressor arguments, e.g. --cpu 2 --vm 1 --vm-bytes 64M" },
+	{ "args", K_TOKENS, 0, 0, NULL, "stressor arguments, e.g. --cpu 2 --vm 1 --vm-bytes 64M",
+	  LIST(struct wqb_stressng, args, nargs) },
 	{ 0 }
 };
 
+#define FO struct wqb_fio
 static const struct key_spec fio_keys[] = {
-	{ "rw", K_ENUM, 0, 0, "read|write|randread|randwrite|rw|randrw", "I/O pattern" },
-	{ "bs", K_TOKENS, 0, 0, NULL, "block size, e.g. 4k" },
-	{ "size", K_TOKENS, 0, 0, NULL, "bytes per job, e.g. 64M" },
-	{ "ioengine", K_ENUM, 0, 0, "psync|sync|libaio|io_uring|posixaio", "engine" },
-	{ "iodepth", K_UINT, 1, 1024, NULL, "queue depth" },
-	{ "numjobs", K_UINT, 1, 64, NULL, "jobs" },
-	{ "direct", K_BOOL, 0, 1, NULL, "O_DIRECT (0 = buffered: writeback kworkers)" },
-	{ "target", K_ENUM, 0, 0, "disk|file", "scratch virtio disk, or a file" },
+	{ "rw", K_ENUM, 0, 0, "read|write|randread|randwrite|rw|randrw", "I/O pattern",
+	  STR(FO, rw) },
+	{ "bs", K_TOKENS, 0, 0, NULL, "block size, e.g. 4k", STR(FO, bs) },
+	{ "size", K_TOKENS, 0, 0, NULL, "bytes per job, e.g. 64M", STR(FO, size) },
+	{ "ioengine", K_ENUM, 0, 0, "psync|sync|libaio|io_uring|posixaio", "engine",
+	  STR(FO, ioengine) },
+	{ "iodepth", K_UINT, 1, 1024, NULL, "queue depth", NUM(FO, iodepth) },
+	{ "numjobs", K_UINT, 1, 64, NULL, "jobs", NUM(FO, numjobs) },
+	{ "direct", K_BOOL, 0, 1, NULL, "O_DIRECT (0 = buffered: writeback kworkers)",
+	  NUM(FO, direct) },
+	{ "target", K_ENUM, 0, 0, "disk|file", "scratch virtio disk, or a file", STR(FO, target) },
 	{ "layer", K_ENUM, 0, 0, "none|loop|dmcrypt",
-	  "block layer between fio and the disk: a loop device or dm-crypt" },
-	{ "disk", K_SIZE, 16, 65536, NULL, "scratch disk size" },
+	  "block layer between fio and the disk: a loop device or dm-crypt", STR(FO, layer) },
+	{ "disk", K_SIZE, 16, 65536, NULL, "scratch disk size", NUM(FO, disk_mib) },
 	{ 0 }
 };
 
 static const struct key_spec perf_keys[] = {
-	{ "enabled", K_BOOL, 0, 1, NULL, "run perf stat" },
-	{ "events", K_TOKENS, 0, 0, NULL, "perf -e list (comma separated)" },
+	{ "enabled", K_BOOL, 0, 1, NULL, "run perf stat", NUM(struct wqb_perf, enabled) },
+	{ "events", K_TOKENS, 0, 0, NULL, "perf -e list (comma separated)",
+	  STR(struct wqb_perf, events) },
 	{ 0 }
 };
 
+#define EX struct wqb_expect
 static const struct key_spec expect_keys[] = {
-	{ "dmesg", K_PATTERNS, 0, 0, NULL, "expected dmesg substrings, separated by |" },
-	{ "checks", K_TOKENS, 0, 0, NULL, "checks expected to fail" },
+	{ "dmesg", K_PATTERNS, 0, 0, NULL, "expected dmesg substrings, separated by |",
+	  .st = ST_PATTERNS, AT(EX, dmesg), .n_off = offsetof(EX, ndmesg) },
+	{ "checks", K_TOKENS, 0, 0, NULL, "checks expected to fail", LIST(EX, checks, nchecks) },
 	{ 0 }
 };
 
+#define TR struct wqb_trace
 static const struct key_spec trace_keys[] = {
-	{ "enabled", K_BOOL, 0, 1, NULL, "record tracefs" },
-	{ "events", K_EVENTLIST, 0, 0, NULL, "system:event list" },
-	{ "buffer_kb", K_UINT, 64, 1048576, NULL, "ring buffer per CPU" },
+	{ "enabled", K_BOOL, 0, 1, NULL, "record tracefs", NUM(TR, enabled) },
+	{ "events", K_EVENTLIST, 0, 0, NULL, "system:event list", LIST(TR, events, nevents) },
+	{ "buffer_kb", K_UINT, 64, 1048576, NULL, "ring buffer per CPU", NUM(TR, buffer_kb) },
 	{ 0 }
 };
 
-/* Section kinds: "[name]" or "[name LABEL]" */
-static const struct {
+struct parse_ctx;
+static void *global_obj(struct parse_ctx *c, const char *label);
+static void *hotplug_obj(struct parse_ctx *c, const char *label);
+static void *cpumask_obj(struct parse_ctx *c, const char *label);
+static void *wqattr_obj(struct parse_ctx *c, const char *label);
+static void *inject_obj(struct parse_ctx *c, const char *label);
+static void *slowdown_obj(struct parse_ctx *c, const char *label);
+static void *stressng_obj(struct parse_ctx *c, const char *label);
+static void *fio_obj(struct parse_ctx *c, const char *label);
+static void *perf_obj(struct parse_ctx *c, const char *label);
+static void *expect_obj(struct parse_ctx *c, const char *label);
+static void *trace_obj(struct parse_ctx *c, const char *label);
+
+#define NO_FIELD SIZE_MAX
+
+/*
+ * Section kinds: "[name]" or "[name LABEL]"; obj() is the struct its keys
+ * are stored in; a section with an enabled field is on once it has a key.
+ */
+static const struct section_spec {
 	const char *name;
 	const struct key_spec *keys;
 	int label;		/* 0 no label, 1 optional, 2 required */
+	void *(*obj)(struct parse_ctx *c, const char *label);
+	size_t enabled_off;	/* bool set by any key, or NO_FIELD */
 } sections[] = {
-	{ "global", global_keys, 0 },
-	{ "group", group_keys, 2 },
-	{ "hotplug", hotplug_keys, 0 },
-	{ "cpumask", cpumask_keys, 1 },
-	{ "wqattr", wqattr_keys, 2 },
-	{ "faultinject", inject_keys, 0 },
-	{ "slowdown", slowdown_keys, 0 },
-	{ "stress-ng", stressng_keys, 0 },
-	{ "fio", fio_keys, 0 },
-	{ "perf", perf_keys, 0 },
-	{ "kparam", NULL, 0 },		/* MODULE.PARAM keys: check_kparam() */
-	{ "expect", expect_keys, 0 },
-	{ "trace", trace_keys, 0 },
+	{ "global", global_keys, 0, global_obj, NO_FIELD },
+	{ "group", NULL, 2, NULL, NO_FIELD },		/* kmod/wqbench_uapi.h */
+	{ "hotplug", hotplug_keys, 0, hotplug_obj, NO_FIELD },
+	{ "cpumask", cpumask_keys, 1, cpumask_obj, NO_FIELD },
+	{ "wqattr", wqattr_keys, 2, wqattr_obj, NO_FIELD },
+	{ "faultinject", inject_keys, 0, inject_obj, offsetof(struct wqb_faultinject, enabled) },
+	{ "slowdown", slowdown_keys, 0, slowdown_obj, offsetof(struct wqb_slowdown, enabled) },
+	{ "stress-ng", stressng_keys, 0, stressng_obj, offsetof(struct wqb_stressng, enabled) },
+	{ "fio", fio_keys, 0, fio_obj, offsetof(struct wqb_fio, enabled) },
+	{ "perf", perf_keys, 0, perf_obj, offsetof(struct wqb_perf, enabled) },
+	{ "kparam", NULL, 0, NULL, NO_FIELD },	/* MODULE.PARAM keys: check_kparam() */
+	{ "expect", expect_keys, 0, expect_obj, NO_FIELD },
+	{ "trace", trace_keys, 0, trace_obj, NO_FIELD },
+};
+
+/* where a key was set, for errors found after the whole file is read */
+struct key_line {
+	char section[128];
+	char key[WQB_KPARAM_NAME_MAX + 1];
+	int line;
 };
 
 struct parse_ctx {
 	struct wqb_scenario *s;
 	const char *path;
-	FILE *f;
-	const char *str;	/* string input instead of f */
+	const char *str;	/* the text */
 	int line;
 	char *err;
 	int err_line;
-	char section[128];	/* last section seen, for duplicate checks */
+	char section[128];	/* current section, for duplicate-key checks */
 	char seen[64][WQB_KPARAM_NAME_MAX + 1];	/* keys seen in this section */
 	size_t nseen;
-	char *sections[64];
-	size_t nsections;
+	struct key_line sects[64];	/* section headers: name and line */
+	size_t nsects;
+	struct key_line *keys;		/* every key set, with its line */
+	size_t nkeys;
 };
 
 static void perr(struct parse_ctx *c, const char *fmt, ...)
@@ -243,54 +297,110 @@ static void perr(struct parse_ctx *c, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	c->err = xasprintf("%s:%d: %s", c->path, c->line, msg);
+	/* never line 0: an error about the whole file points at its first line */
+	c->err = xasprintf("%s:%d: %s", c->path, c->line > 0 ? c->line : 1, msg);
 	c->err_line = c->line;
+	free(msg);
+}
+
+/* perr() at a given line (0: the current one) */
+static void perr_at(struct parse_ctx *c, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void perr_at(struct parse_ctx *c, int line, const char *fmt, ...)
+{
+	int saved = c->line;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (line)
+		c->line = line;
+	perr(c, "%s", msg);
+	c->line = saved;
 	free(msg);
 }
 
 static bool word_in(const char *w, size_t len, const char *choices)
 {
-	const char *p = choices;
+	return wqbench_choice(choices, w, len) >= 0;
+}
 
-	while (*p) {
-		const char *bar = strchr(p, '|');
-		size_t l = bar ? (size_t)(bar - p) : strlen(p);
+/* A decimal number as the docs write it: no sign, no leading zero, no 0x. */
+static int parse_dec(const char *s, uint64_t *out)
+{
+	__u64 v;
 
-		if (l == len && strncmp(p, w, len) == 0)
-			return true;
-		if (!bar)
-			break;
-		p = bar + 1;
-	}
-	return false;
+	if (!s || wqbench_parse_dec(s, strlen(s), &v))
+		return -1;
+	*out = v;
+	return 0;
 }
 
 int parse_duration_ms(const char *s, uint64_t *ms)
 {
+	size_t int_len, frac_len = 0;
+	const char *unit;
 	char *end;
 	double v;
 
-	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+	if (!s)
+		return -1;
+	/* digits, optionally .digits, then the unit: no sign, exponent or hex */
+	int_len = strspn(s, "0123456789");
+	unit = s + int_len;
+	if (*unit == '.') {
+		frac_len = strspn(unit + 1, "0123456789");
+		if (!frac_len)
+			return -1;
+		unit += 1 + frac_len;
+	}
+	if (!int_len || (int_len > 1 && s[0] == '0'))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || v < 0)
+	if (errno || end != unit || v < 0)
 		return -1;
-	if (!*end || strcmp(end, "s") == 0)
+	if (!*unit || strcmp(unit, "s") == 0)
 		v *= 1000;
-	else if (strcmp(end, "ms") == 0)
+	else if (strcmp(unit, "ms") == 0)
 		;
-	else if (strcmp(end, "us") == 0)
+	else if (strcmp(unit, "us") == 0)
 		v /= 1000;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+	else if (strcmp(unit, "m") == 0 || strcmp(unit, "min") == 0)
 		v *= 60000;
-	else if (strcmp(end, "h") == 0)
+	else if (strcmp(unit, "h") == 0)
 		v *= 3600000;
 	else
 		return -1;
 	if (v > 1e15)
 		return -1;
 	*ms = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+/* "512M", "1G" or a bare number of MiB, decimal */
+static int parse_size_mib(const char *s, uint64_t *mib)
+{
+	char num[32];
+	size_t n = strlen(s);
+	uint64_t v, mult = 1;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	if (num[n - 1] == 'G' || num[n - 1] == 'g') {
+		mult = 1024;
+		num[--n] = '\0';
+	} else if (num[n - 1] == 'M' || num[n - 1] == 'm') {
+		num[--n] = '\0';
+	}
+	if (parse_dec(num, &v) || !v || v > (1ull << 30) / mult)
+		return -1;
+	*mib = v * mult;
 	return 0;
 }
 
@@ -306,52 +416,74 @@ static bool is_word(const char *v, size_t max)
 	return true;
 }
 
-/* "0-2,5" into cpus[]; returns count or -1 */
+/* "0-2,5" into cpus[] (decimal, no empty entries); returns count or -1 */
 static int parse_cpulist(const char *v, int *cpus, size_t max, uint64_t maxcpu)
 {
-	char *copy = xstrdup(v), *tok, *save = NULL;
 	size_t n = 0;
 
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *dash = strchr(tok, '-');
+	if (!*v)
+		return -1;
+	while (*v) {
+		size_t l = strcspn(v, "-,");
 		uint64_t a, b;
+		char num[24];
 
-		if (dash) {
-			*dash = '\0';
-			if (parse_u64(tok, &a) || parse_u64(dash + 1, &b) || b < a)
-				goto bad;
-		} else {
-			if (parse_u64(tok, &a))
-				goto bad;
-			b = a;
+		if (!l || l >= sizeof(num))
+			return -1;
+		memcpy(num, v, l);
+		num[l] = '\0';
+		if (parse_dec(num, &a))
+			return -1;
+		v += l;
+		b = a;
+		if (*v == '-') {
+			v++;
+			l = strcspn(v, ",");
+			if (!l || l >= sizeof(num))
+				return -1;
+			memcpy(num, v, l);
+			num[l] = '\0';
+			if (parse_dec(num, &b) || b < a)
+				return -1;
+			v += l;
 		}
 		if (b > maxcpu)
-			goto bad;
-		for (uint64_t c = a; c <= b; c++) {
+			return -1;
+		for (uint64_t cpu = a; cpu <= b; cpu++) {
 			if (n >= max)
-				goto bad;
+				return -1;
 			if (cpus)
-				cpus[n] = (int)c;
+				cpus[n] = (int)cpu;
 			n++;
 		}
+		if (*v == ',' && !*++v)
+			return -1;	/* trailing comma */
 	}
-	free(copy);
-	return n ? (int)n : -1;
-bad:
-	free(copy);
-	return -1;
+	return (int)n;
 }
 
+/* a hex cpumask with at least one CPU in it: "3", "0xf", "ff,00000000" */
 static bool is_hexmask(const char *v)
 {
 	size_t n = 0;
+	bool cpu = false;
 
 	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
 		v += 2;
-	for (; *v; v++, n++)
-		if (!isxdigit((unsigned char)*v) && *v != ',')
+	if (*v == ',')
+		return false;
+	for (; *v; v++, n++) {
+		if (*v == ',') {
+			if (!v[1] || v[1] == ',')
+				return false;
+			continue;
+		}
+		if (!isxdigit((unsigned char)*v))
 			return false;
-	return n > 0 && n <= 64;
+		if (*v != '0')
+			cpu = true;
+	}
+	return cpu && n <= 64;
 }
 
 /* Check one value against its spec; on success returns true. */
@@ -363,8 +495,8 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 	switch (k->type) {
 	case K_UINT:
 	case K_BOOL:
-		if (parse_u64(v, &u) || u < k->min || u > k->max) {
-			perr(c, "[%s] %s = '%s': want an integer from %llu to %llu (%s)", sect,
+		if (parse_dec(v, &u) || u < k->min || u > k->max) {
+			perr(c, "[%s] %s = '%s': want a decimal integer from %llu to %llu, no leading zero or 0x (%s)", sect,
 			     k->key, v, (unsigned long long)k->min, (unsigned long long)k->max,
 			     k->help);
 			return false;
@@ -376,14 +508,15 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 			return false;
 		}
 		return true;
-	case K_FLAGS:
-	case K_MIX: {
+	case K_FLAGS: {
 		const char *p = v;
 
-		if (!*v && k->type == K_FLAGS)
-			return true;
+		if (!*v) {
+			perr(c, "[%s] %s: empty; want a comma list of %s", sect, k->key, k->choices);
+			return false;
+		}
 		while (*p) {
-			size_t len = strcspn(p, ",:");
+			size_t len = strcspn(p, ",");
 
 			if (!word_in(p, len, k->choices)) {
 				perr(c, "[%s] %s = '%s': '%.*s' is not one of %s", sect, k->key, v,
@@ -391,34 +524,9 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 				return false;
 			}
 			p += len;
-			if (k->type == K_MIX) {
-				char num[24];
-				size_t nl;
-
-				if (*p != ':') {
-					perr(c, "[%s] %s = '%s': want kind:weight pairs like cpu:50,sleep:50",
-					     sect, k->key, v);
-					return false;
-				}
-				p++;
-				nl = strcspn(p, ",");
-				if (nl == 0 || nl >= sizeof(num)) {
-					perr(c, "[%s] %s = '%s': missing weight", sect, k->key, v);
-					return false;
-				}
-				memcpy(num, p, nl);
-				num[nl] = '\0';
-				if (parse_u64(num, &u) || u > 1000) {
-					perr(c, "[%s] %s = '%s': weight '%s' must be 0..1000", sect,
-					     k->key, v, num);
-					return false;
-				}
-				p += nl;
-			}
-			if (*p == ',')
-				p++;
-			else if (*p) {
-				perr(c, "[%s] %s = '%s': separate entries with commas", sect, k->key, v);
+			if (*p == ',' && !*++p) {
+				perr(c, "[%s] %s = '%s': trailing comma; want a comma list of %s", sect,
+				     k->key, v, k->choices);
 				return false;
 			}
 		}
@@ -426,7 +534,7 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 	}
 	case K_CPULIST:
 		if (parse_cpulist(v, NULL, WQB_MAX_LIST, k->max) < 0) {
-			perr(c, "[%s] %s = '%s': want a CPU list like 0-2,5 (at most %d CPUs, each <= %llu)",
+			perr(c, "[%s] %s = '%s': want a decimal CPU list like 0-2,5, no empty entries (at most %d CPUs, each <= %llu)",
 			     sect, k->key, v, WQB_MAX_LIST, (unsigned long long)k->max);
 			return false;
 		}
@@ -446,23 +554,23 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 		return true;
 	case K_DURATION:
 		if (parse_duration_ms(v, &u) || u < k->min || u > k->max) {
-			perr(c, "[%s] %s = '%s': want a duration from %llums to %llums, like 500ms, 4s or 2m",
+			perr(c, "[%s] %s = '%s': want a decimal duration from %llums to %llums, like 500ms, 4s or 2m",
 			     sect, k->key, v, (unsigned long long)k->min, (unsigned long long)k->max);
 			return false;
 		}
 		return true;
 	case K_SIZE:
-		if (parse_mib(v, &u) || u < k->min || u > k->max) {
-			perr(c, "[%s] %s = '%s': want a size from %lluM to %lluM, like 1G or 512M",
+		if (parse_size_mib(v, &u) || u < k->min || u > k->max) {
+			perr(c, "[%s] %s = '%s': want a decimal size from %lluM to %lluM, like 1G or 512M",
 			     sect, k->key, v, (unsigned long long)k->min, (unsigned long long)k->max);
 			return false;
 		}
 		return true;
 	case K_INT: {
-		int64_t i;
+		bool neg = v[0] == '-';
 
-		if (parse_i64(v, &i) || i < -(int64_t)k->min || i > (int64_t)k->max) {
-			perr(c, "[%s] %s = '%s': want an integer from -%llu to %llu (%s)", sect,
+		if (parse_dec(v + neg, &u) || u < 1 || (neg && u > k->min) || (!neg && u > k->max)) {
+			perr(c, "[%s] %s = '%s': want a decimal integer from -%llu to -1 or 1 to %llu (%s)", sect,
 			     k->key, v, (unsigned long long)k->min, (unsigned long long)k->max,
 			     k->help);
 			return false;
@@ -532,7 +640,7 @@ static bool check_value(struct parse_ctx *c, const char *sect, const struct key_
 		if (!ok || !n) {
 			perr(c, "[%s] %s = '%s': want a space-separated list of %s (at most %d)",
 			     sect, k->key, v,
-			     k->type == K_MASKLIST ? "hex cpumasks like 3 f 0x5, or random" :
+			     k->type == K_MASKLIST ? "hex cpumasks with at least one CPU each, like 3 f 0x5, or random" :
 						     "trace events like workqueue:* cpuhp:cpuhp_enter",
 			     WQB_MAX_LIST);
 			return false;
@@ -564,25 +672,51 @@ static char *allowed_keys(const struct key_spec *t)
 	return s;
 }
 
-/* a key given twice (or a section repeated) replaces the list: free the old one */
-static void split_list(const char *v, char **out, size_t *n)
+/* What a group key accepts, from its row of kmod/wqbench_uapi.h. */
+static char *group_key_allowed(const struct wqbench_key *k)
 {
-	char *copy = xstrdup(v), *tok, *save = NULL;
-
-	for (size_t i = 0; i < *n; i++) {
-		free(out[i]);
-		out[i] = NULL;
+	switch (k->type) {
+	case WQBENCH_KT_UINT:
+		return xasprintf("want a decimal integer from %llu to %llu",
+				 (unsigned long long)k->min, (unsigned long long)k->max);
+	case WQBENCH_KT_BOOL:
+		return xstrdup("want 0 or 1");
+	case WQBENCH_KT_ENUM:
+		return xasprintf("allowed: %s", k->choices);
+	case WQBENCH_KT_FLAGS:
+		return xasprintf("allowed: a comma list of %s, each once", k->choices);
+	case WQBENCH_KT_MIX:
+		return xasprintf("want kind:weight pairs like cpu:50,sleep:30, kind one of %s (each once), weight %llu..%llu",
+				 k->choices, (unsigned long long)k->min,
+				 (unsigned long long)k->max);
+	case WQBENCH_KT_CPULIST:
+		return xasprintf("want a CPU list like 0-2,5 (decimal, CPUs 0..%llu)",
+				 (unsigned long long)k->max);
+	default:
+		return xstrdup("want 1..16 characters of a-z, 0-9 and _");
 	}
-	*n = 0;
-	for (tok = strtok_r(copy, " ", &save); tok && *n < WQB_MAX_LIST;
-	     tok = strtok_r(NULL, " ", &save))
-		out[(*n)++] = xstrdup(tok);
-	free(copy);
+}
+
+static char *group_keys_allowed(void)
+{
+	char *s = xstrdup("");
+
+	for (int i = 0; i < WQBENCH_GK_NR; i++) {
+		char *n;
+
+		if (i == WQBENCH_GK_NAME)	/* the section's NAME */
+			continue;
+		n = xasprintf("%s%s%s", s, *s ? ", " : "", wqbench_group_keys[i].key);
+		free(s);
+		s = n;
+	}
+	return s;
 }
 
 static struct wqb_group *group_for(struct parse_ctx *c, const char *gname)
 {
 	struct wqb_scenario *s = c->s;
+	struct wqb_group *g;
 
 	for (size_t i = 0; i < s->ngroups; i++)
 		if (strcmp(s->groups[i].name, gname) == 0)
@@ -596,36 +730,57 @@ static struct wqb_group *group_for(struct parse_ctx *c, const char *gname)
 		     WQB_GROUP_NAME_MAX);
 		return NULL;
 	}
-	{
-		struct wqb_group *g = &s->groups[s->ngroups++];
+	g = &s->groups[s->ngroups++];
+	snprintf(g->name, sizeof(g->name), "%s", gname);
+	g->def = xasprintf("name=%s", gname);
+	g->line = c->line;
+	wqbench_group_defaults(g->val);
+	g->given = 1u << WQBENCH_GK_NAME;
+	return g;
+}
 
-		snprintf(g->name, sizeof(g->name), "%s", gname);
-		g->def = xasprintf("name=%s", gname);
-		g->line = c->line;
-		return g;
+/*
+ * [group NAME] key = value: parsed by the module's own table
+ * (kmod/wqbench_uapi.h), stored by key index and appended to the
+ * definition the module is given.
+ */
+static int store_group(struct parse_ctx *c, const char *label, const char *key,
+		       const char *value)
+{
+	struct wqb_group *g = group_for(c, label);
+	int i = wqbench_group_key(key, strlen(key));
+	const char *why;
+	__u64 v;
+	char *def;
+
+	if (!g)
+		return 0;
+	if (i < 0 || i == WQBENCH_GK_NAME) {
+		char *allowed = group_keys_allowed();
+
+		perr(c, "[group %s] unknown key '%s'; allowed: %s", label, key, allowed);
+		free(allowed);
+		return 0;
 	}
-}
+	if (wqbench_key_parse(&wqbench_group_keys[i], value, &v, &why)) {
+		char *allowed = group_key_allowed(&wqbench_group_keys[i]);
 
-static void set_str(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = xstrdup(v);
-}
-
-static unsigned int to_uint(const char *v)
-{
-	uint64_t u = 0;
-
-	parse_u64(v, &u);
-	return (unsigned int)u;
-}
-
-static uint64_t to_ms(const char *v)
-{
-	uint64_t ms = 0;
-
-	parse_duration_ms(v, &ms);
-	return ms;
+		perr(c, "[group %s] %s = '%s': %s; %s (%s)", label, key, value, why, allowed,
+		     wqbench_group_keys[i].help);
+		free(allowed);
+		return 0;
+	}
+	g->val[i] = v;
+	g->given |= 1u << i;
+	g->key_line[i] = c->line;
+	g->unbound = (g->val[WQBENCH_GK_FLAGS] & WQBENCH_FLAG_UNBOUND) ||
+		     g->val[WQBENCH_GK_WQ] == WQBENCH_WQ_UNBOUND;
+	g->ordered = g->val[WQBENCH_GK_FLAGS] & WQBENCH_FLAG_ORDERED;
+	g->system_wq = g->val[WQBENCH_GK_WQ] != WQBENCH_WQ_OWN;
+	def = xasprintf("%s %s=%s", g->def, key, value);
+	free(g->def);
+	g->def = def;
+	return 1;
 }
 
 /* The current [cpumask ...] / [wqattr ...] entry, created on its first key. */
@@ -668,225 +823,178 @@ static struct wqb_wqattr *wqattr_for(struct parse_ctx *c, const char *label)
 	return w;
 }
 
-static int store_global(struct wqb_scenario *s, const char *key, const char *value)
+static void *global_obj(struct parse_ctx *c, const char *label)
 {
-	if (strcmp(key, "name") == 0)
-		set_str(&s->name, value);
-	else if (strcmp(key, "description") == 0)
-		set_str(&s->description, value);
-	else if (strcmp(key, "duration") == 0)
-		s->duration_ms = to_ms(value);
-	else if (strcmp(key, "warmup") == 0)
-		s->warmup_ms = to_ms(value);
-	else if (strcmp(key, "until") == 0)
-		s->until_faults = strcmp(value, "faults") == 0;
-	else if (strcmp(key, "repetitions") == 0)
-		s->repetitions = to_uint(value);
-	else if (strcmp(key, "seed") == 0)
-		parse_u64(value, &s->seed);
-	else if (strcmp(key, "cpus") == 0)
-		s->cpus = to_uint(value);
-	else if (strcmp(key, "memory") == 0)
-		parse_mib(value, &s->memory_mib);
-	else if (strcmp(key, "requires") == 0)
-		set_str(&s->requires, value);
-	return 1;
+	(void)label;
+	return c->s;
 }
 
-static int store_hotplug(struct wqb_hotplug *h, const char *key, const char *value)
+static void *hotplug_obj(struct parse_ctx *c, const char *label)
 {
-	if (strcmp(key, "mode") == 0)
-		h->mode = strcmp(value, "sequential") == 0  ? HOTPLUG_SEQUENTIAL :
-			  strcmp(value, "random") == 0      ? HOTPLUG_RANDOM :
-			  strcmp(value, "all_but_one") == 0 ? HOTPLUG_ALL_BUT_ONE : HOTPLUG_OFF;
-	else if (strcmp(key, "cpus") == 0)
-		h->ncpus = (size_t)parse_cpulist(value, h->cpus, WQB_MAX_LIST, 8191);
-	else if (strcmp(key, "start") == 0)
-		h->start_ms = to_ms(value);
-	else if (strcmp(key, "interval") == 0)
-		h->interval_ms = to_ms(value);
-	else if (strcmp(key, "fuzz") == 0)
-		h->fuzz_ms = to_ms(value);
-	else if (strcmp(key, "cycles") == 0)
-		h->cycles = to_uint(value);
-	else if (strcmp(key, "count") == 0)
-		h->count = to_uint(value);
-	else if (strcmp(key, "fail_state") == 0)
-		set_str(&h->fail_state, value);
-	else if (strcmp(key, "fail_every") == 0)
-		h->fail_every = to_uint(value);
-	return 1;
+	(void)label;
+	return &c->s->hotplug;
 }
 
-static int store_section(struct parse_ctx *c, const char *kind, const char *label,
-			 const char *key, const char *value)
+static void *cpumask_obj(struct parse_ctx *c, const char *label)
 {
-	struct wqb_scenario *s = c->s;
+	return cpumask_for(c, label);
+}
 
-	if (strcmp(kind, "group") == 0) {
-		struct wqb_group *g = group_for(c, label);
-		char *def;
+static void *wqattr_obj(struct parse_ctx *c, const char *label)
+{
+	return wqattr_for(c, label);
+}
 
-		if (!g)
-			return 0;
-		def = xasprintf("%s %s=%s", g->def, key, value);
-		free(g->def);
-		g->def = def;
-		if ((strcmp(key, "flags") == 0 && strstr(value, "unbound")) ||
-		    (strcmp(key, "wq") == 0 && strcmp(value, "system_unbound") == 0))
-			g->unbound = true;
-		if (strcmp(key, "flags") == 0 && strstr(value, "ordered"))
-			g->ordered = true;
-		if (strcmp(key, "wq") == 0 && strcmp(value, "own") != 0)
-			g->system_wq = true;
-		return 1;
-	}
-	if (strcmp(kind, "global") == 0)
-		return store_global(s, key, value);
-	if (strcmp(kind, "hotplug") == 0)
-		return store_hotplug(&s->hotplug, key, value);
-	if (strcmp(kind, "cpumask") == 0) {
-		struct wqb_cpumask *m = cpumask_for(c, label);
+static void *inject_obj(struct parse_ctx *c, const char *label)
+{
+	(void)label;
+	return &c->s->inject;
+}
 
-		if (!m)
-			return 0;
-		if (strcmp(key, "target") == 0) {
-			set_str(&m->target, value);
-		} else if (strcmp(key, "masks") == 0) {
-			m->random = strcmp(value, "random") == 0;
-			if (!m->random)
-				split_list(value, m->masks, &m->nmasks);
-		} else if (strcmp(key, "count") == 0) {
-			m->count = to_uint(value);
-		} else if (strcmp(key, "start") == 0) {
-			m->start_ms = to_ms(value);
-		} else if (strcmp(key, "interval") == 0) {
-			m->interval_ms = to_ms(value);
-		}
-		return 1;
-	}
-	if (strcmp(kind, "wqattr") == 0) {
-		struct wqb_wqattr *w = wqattr_for(c, label);
+static void *slowdown_obj(struct parse_ctx *c, const char *label)
+{
+	(void)label;
+	if (!c->s->slowdown.enabled)
+		c->s->slowdown.line = c->line;
+	return &c->s->slowdown;
+}
 
-		if (!w)
-			return 0;
-		if (strcmp(key, "group") == 0)
-			set_str(&w->group, value);
-		else if (strcmp(key, "attr") == 0)
-			set_str(&w->attr, value);
-		else if (strcmp(key, "values") == 0)
-			split_list(value, w->values, &w->nvalues);
-		else if (strcmp(key, "start") == 0)
-			w->start_ms = to_ms(value);
-		else if (strcmp(key, "interval") == 0)
-			w->interval_ms = to_ms(value);
-		return 1;
-	}
-	if (strcmp(kind, "faultinject") == 0) {
-		struct wqb_faultinject *f = &s->inject;
-		int64_t t;
+static void *stressng_obj(struct parse_ctx *c, const char *label)
+{
+	(void)label;
+	return &c->s->stressng;
+}
 
-		f->enabled = true;
-		if (strcmp(key, "type") == 0)
-			set_str(&f->type, value);
-		else if (strcmp(key, "probability") == 0)
-			f->probability = to_uint(value);
-		else if (strcmp(key, "interval") == 0)
-			f->interval = to_uint(value);
-		else if (strcmp(key, "times") == 0 && parse_i64(value, &t) == 0)
-			f->times = (int)t;
-		else if (strcmp(key, "kworkers") == 0)
-			f->kworkers_only = strcmp(value, "1") == 0;
-		else if (strcmp(key, "start") == 0)
-			f->start_ms = to_ms(value);
-		else if (strcmp(key, "duration") == 0)
-			f->duration_ms = to_ms(value);
-		return 1;
-	}
-	if (strcmp(kind, "slowdown") == 0) {
-		struct wqb_slowdown *d = &s->slowdown;
+static void *fio_obj(struct parse_ctx *c, const char *label)
+{
+	(void)label;
+	return &c->s->fio;
+}
 
-		if (!d->enabled)
-			d->line = c->line;
-		d->enabled = true;
-		if (strcmp(key, "where") == 0)
-			set_str(&d->where, value);
-		else if (strcmp(key, "delay_ns") == 0)
-			d->delay_ns = to_uint(value);
-		else if (strcmp(key, "every") == 0)
-			d->every = to_uint(value);
-		else if (strcmp(key, "group") == 0)
-			set_str(&d->group, value);
-		return 1;
-	}
-	if (strcmp(kind, "stress-ng") == 0) {
-		s->stressng.enabled = true;
-		split_list(value, s->stressng.args, &s->stressng.nargs);
-		return 1;
-	}
-	if (strcmp(kind, "fio") == 0) {
-		struct wqb_fio *f = &s->fio;
+static void *perf_obj(struct parse_ctx *c, const char *label)
+{
+	(void)label;
+	return &c->s->perf;
+}
 
-		f->enabled = true;
-		if (strcmp(key, "rw") == 0)
-			set_str(&f->rw, value);
-		else if (strcmp(key, "bs") == 0)
-			set_str(&f->bs, value);
-		else if (strcmp(key, "size") == 0)
-			set_str(&f->size, value);
-		else if (strcmp(key, "ioengine") == 0)
-			set_str(&f->ioengine, value);
-		else if (strcmp(key, "iodepth") == 0)
-			f->iodepth = to_uint(value);
-		else if (strcmp(key, "numjobs") == 0)
-			f->numjobs = to_uint(value);
-		else if (strcmp(key, "direct") == 0)
-			f->direct = strcmp(value, "1") == 0;
-		else if (strcmp(key, "target") == 0)
-			set_str(&f->target, value);
-		else if (strcmp(key, "layer") == 0)
-			set_str(&f->layer, value);
-		else if (strcmp(key, "disk") == 0)
-			parse_mib(value, &f->disk_mib);
-		return 1;
-	}
-	if (strcmp(kind, "perf") == 0) {
-		if (strcmp(key, "enabled") == 0)
-			s->perf.enabled = strcmp(value, "1") == 0;
-		else if (strcmp(key, "events") == 0) {
-			set_str(&s->perf.events, value);
-			s->perf.enabled = true;
-		}
-		return 1;
-	}
-	if (strcmp(kind, "expect") == 0) {
-		if (strcmp(key, "dmesg") == 0) {
-			char *copy = xstrdup(value), *tok, *save = NULL;
+static void *expect_obj(struct parse_ctx *c, const char *label)
+{
+	(void)label;
+	return &c->s->expect;
+}
 
-			for (tok = strtok_r(copy, "|", &save); tok && s->expect.ndmesg < WQB_MAX_LIST;
-			     tok = strtok_r(NULL, "|", &save)) {
-				str_trim(tok);
-				if (*tok)
-					s->expect.dmesg[s->expect.ndmesg++] = xstrdup(tok);
-			}
-			free(copy);
-		} else if (strcmp(key, "checks") == 0) {
-			split_list(value, s->expect.checks, &s->expect.nchecks);
-		}
-		return 1;
-	}
-	if (strcmp(kind, "trace") == 0) {
-		struct wqb_trace *t = &s->trace;
+static void *trace_obj(struct parse_ctx *c, const char *label)
+{
+	(void)label;
+	return &c->s->trace;
+}
 
-		if (strcmp(key, "enabled") == 0)
-			t->enabled = strcmp(value, "1") == 0;
-		else if (strcmp(key, "events") == 0)
-			split_list(value, t->events, &t->nevents);
-		else if (strcmp(key, "buffer_kb") == 0)
-			t->buffer_kb = to_uint(value);
-		return 1;
+/* a key given twice (or a section repeated) replaces the list: free the old one */
+static void split_list(const char *v, const char *sep, bool trim, char **out, size_t *n)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL;
+
+	for (size_t i = 0; i < *n; i++) {
+		free(out[i]);
+		out[i] = NULL;
 	}
-	return 1;
+	*n = 0;
+	for (tok = strtok_r(copy, sep, &save); tok && *n < WQB_MAX_LIST;
+	     tok = strtok_r(NULL, sep, &save)) {
+		if (trim)
+			str_trim(tok);
+		if (*tok)
+			out[(*n)++] = xstrdup(tok);
+	}
+	free(copy);
+}
+
+/* The number a checked value stands for (ms for durations, MiB for sizes). */
+static uint64_t key_number(const struct key_spec *k, const char *v)
+{
+	uint64_t u = 0;
+
+	if (k->type == K_DURATION)
+		parse_duration_ms(v, &u);
+	else if (k->type == K_SIZE)
+		parse_size_mib(v, &u);
+	else
+		parse_dec(v, &u);
+	return u;
+}
+
+/* Store a checked value where its row says. */
+static void store_key(struct parse_ctx *c, const struct key_spec *k, void *obj, const char *v)
+{
+	char *p = (char *)obj + k->off;
+	size_t *n = (size_t *)((char *)obj + k->n_off);
+
+	switch (k->st) {
+	case ST_NUM: {
+		uint64_t u = key_number(k, v);
+
+		if (k->size == sizeof(bool))
+			*(bool *)p = u != 0;
+		else if (k->size == sizeof(unsigned int))
+			*(unsigned int *)p = (unsigned int)u;
+		else
+			*(uint64_t *)p = u;
+		break;
+	}
+	case ST_INT: {
+		uint64_t u = 0;
+
+		parse_dec(v + (v[0] == '-'), &u);
+		*(int *)p = v[0] == '-' ? -(int)u : (int)u;
+		break;
+	}
+	case ST_STR:
+		free(*(char **)p);
+		*(char **)p = xstrdup(v);
+		break;
+	case ST_INDEX:
+		*(int *)p = wqbench_choice(k->choices, v, strlen(v));
+		break;
+	case ST_LIST:
+		split_list(v, " ", false, (char **)p, n);
+		break;
+	case ST_PATTERNS:
+		split_list(v, "|", true, (char **)p, n);
+		break;
+	case ST_CPUS:
+		*n = (size_t)parse_cpulist(v, (int *)p, WQB_MAX_LIST, k->max);
+		break;
+	case ST_UNTIL:
+		c->s->until_faults = strcmp(v, "faults") == 0;
+		c->s->until_items = strcmp(v, "items") == 0;
+		break;
+	case ST_MASKS: {
+		struct wqb_cpumask *m = obj;
+
+		m->random = strcmp(v, "random") == 0;
+		if (!m->random)
+			split_list(v, " ", false, m->masks, &m->nmasks);
+		break;
+	}
+	}
+}
+
+/* The line a key was set on, 0 if it was not. */
+static int key_line(const struct parse_ctx *c, const char *section, const char *key)
+{
+	for (size_t i = 0; i < c->nkeys; i++)
+		if (strcmp(c->keys[i].section, section) == 0 && strcmp(c->keys[i].key, key) == 0)
+			return c->keys[i].line;
+	return 0;
+}
+
+/* The line of a section's header, 0 if there is none. */
+static int section_line(const struct parse_ctx *c, const char *section)
+{
+	for (size_t i = 0; i < c->nsects; i++)
+		if (strcmp(c->sects[i].section, section) == 0)
+			return c->sects[i].line;
+	return 0;
 }
 
 /* a module or parameter name as sysfs has it: 1..n of A-Z a-z 0-9 _ - */
@@ -944,31 +1052,30 @@ static int store_kparam(struct parse_ctx *c, const char *key, const char *value)
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *c = user;
-	const struct key_spec *k = NULL, *table = NULL;
+	const struct section_spec *sec = NULL;
+	const struct key_spec *k;
 	char kind[32] = "";
 	const char *label = "";
+	void *obj;
 
 	if (c->err)
 		return 0;
 	if (strcmp(section, c->section) != 0) {
-		/* a section name seen before, not just before, is a duplicate */
-		for (size_t i = 0; i < c->nsections; i++)
-			if (strcmp(c->sections[i], section) == 0) {
-				perr(c, "[%s] appears twice; merge the two sections", section);
-				return 0;
-			}
-		if (c->nsections < ARRAY_SIZE(c->sections))
-			c->sections[c->nsections++] = xstrdup(section);
 		snprintf(c->section, sizeof(c->section), "%s", section);
 		c->nseen = 0;
 	}
 	for (size_t i = 0; i < c->nseen; i++)
 		if (strcmp(c->seen[i], key) == 0) {
-			perr(c, "[%s] %s is set twice", section, key);
+			perr(c, "[%s] %s is set twice (first at line %d); keep one", section, key,
+			     key_line(c, section, key));
 			return 0;
 		}
 	if (c->nseen < ARRAY_SIZE(c->seen))
 		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%s", key);
+	c->keys = xrealloc(c->keys, (c->nkeys + 1) * sizeof(*c->keys));
+	snprintf(c->keys[c->nkeys].section, sizeof(c->keys[0].section), "%s", section);
+	snprintf(c->keys[c->nkeys].key, sizeof(c->keys[0].key), "%s", key);
+	c->keys[c->nkeys++].line = c->line;
 
 	if (!*section) {
 		perr(c, "%s = %s: keys must be inside a section such as [global]", key, value);
@@ -982,37 +1089,37 @@ static int handler(void *user, const char *section, const char *key, const char 
 		if (section[kl] == ' ')
 			label = section + kl + 1;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
-		if (strcmp(sections[i].name, kind) != 0)
-			continue;
-		if (sections[i].label == 0 && *label) {
-			perr(c, "[%s]: this section takes no name; use [%s]", section, kind);
-			return 0;
-		}
-		if (sections[i].label == 2 && !*label) {
-			perr(c, "[%s] needs a name: [%s NAME]", section, kind);
-			return 0;
-		}
-		if (*label && !is_word(label, WQB_GROUP_NAME_MAX) && strcmp(kind, "group") != 0) {
-			perr(c, "[%s]: a section name is 1..%d characters of a-z, 0-9 and _",
-			     section, WQB_GROUP_NAME_MAX);
-			return 0;
-		}
-		table = sections[i].keys;
-		if (!table) {		/* [kparam]: the key is a parameter's name */
-			if (!check_kparam(c, key, value))
-				return 0;
-			return store_kparam(c, key, value);
-		}
-	}
-	if (!table) {
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		if (strcmp(sections[i].name, kind) == 0)
+			sec = &sections[i];
+	if (!sec) {
 		perr(c, "unknown section [%s]; allowed: [global], [group NAME], [hotplug], [cpumask], [cpumask NAME], [wqattr NAME], [faultinject], [slowdown], [kparam], [stress-ng], [fio], [perf], [expect], [trace]",
 		     section);
 		return 0;
 	}
-	k = find_key(table, key);
+	if (sec->label == 0 && *label) {
+		perr(c, "[%s]: this section takes no name; use [%s]", section, kind);
+		return 0;
+	}
+	if (sec->label == 2 && !*label) {
+		perr(c, "[%s] needs a name: [%s NAME]", section, kind);
+		return 0;
+	}
+	if (*label && !is_word(label, WQB_GROUP_NAME_MAX) && strcmp(kind, "group") != 0) {
+		perr(c, "[%s]: a section name is 1..%d characters of a-z, 0-9 and _",
+		     section, WQB_GROUP_NAME_MAX);
+		return 0;
+	}
+	if (strcmp(kind, "group") == 0)
+		return store_group(c, label, key, value);
+	if (!sec->keys) {		/* [kparam]: the key is a parameter's name */
+		if (!check_kparam(c, key, value))
+			return 0;
+		return store_kparam(c, key, value);
+	}
+	k = find_key(sec->keys, key);
 	if (!k) {
-		char *allowed = allowed_keys(table);
+		char *allowed = allowed_keys(sec->keys);
 
 		perr(c, "[%s] unknown key '%s'; allowed: %s", section, key, allowed);
 		free(allowed);
@@ -1020,64 +1127,82 @@ static int handler(void *user, const char *section, const char *key, const char 
 	}
 	if (!check_value(c, section, k, value))
 		return 0;
-	return store_section(c, kind, label, key, value);
+	obj = sec->obj(c, label);
+	if (!obj)
+		return 0;
+	if (sec->enabled_off != NO_FIELD)
+		*(bool *)((char *)obj + sec->enabled_off) = true;
+	store_key(c, k, obj, value);
+	return 1;
 }
 
-/* inih line reader: counts lines, refuses over-long and continuation lines */
+/*
+ * A section header line: the same section twice is an error, directly
+ * after itself too ("[hotplug] ... [hotplug]" would otherwise merge), and
+ * "[group g]" alone is a group with every default (inih tells the handler
+ * nothing about a section without keys).
+ */
+static void section_header(struct parse_ctx *c, const char *str)
+{
+	char name[128];
+	size_t l = strcspn(str + 1, "]");
+
+	if (str[1 + l] != ']' || l >= sizeof(name))
+		return;		/* inih reports the syntax error */
+	snprintf(name, sizeof(name), "%.*s", (int)l, str + 1);
+	str_trim(name);
+	for (size_t i = 0; i < c->nsects; i++)
+		if (strcmp(c->sects[i].section, name) == 0) {
+			perr(c, "[%s] appears twice (first at line %d); merge the two sections", name,
+			     c->sects[i].line);
+			return;
+		}
+	if (c->nsects < ARRAY_SIZE(c->sects)) {
+		snprintf(c->sects[c->nsects].section, sizeof(c->sects[0].section), "%s", name);
+		c->sects[c->nsects++].line = c->line;
+	}
+	if (strncmp(name, "group ", 6) == 0)
+		group_for(c, name + 6);
+}
+
+/*
+ * inih line reader: counts lines, takes CRLF line ends as LF, refuses
+ * over-long and continuation lines, CR and NUL inside a line.
+ */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *c = stream;
+	const char *nl;
 	size_t len;
 
-	if (c->err)
+	if (c->err || !*c->str)
 		return NULL;
-	if (c->f) {
-		if (!fgets(str, num, c->f))
-			return NULL;
-	} else {
-		const char *nl;
-		size_t l;
-
-		if (!*c->str)
-			return NULL;
-		nl = strchr(c->str, '\n');
-		l = nl ? (size_t)(nl - c->str) + 1 : strlen(c->str);
-		if (l > (size_t)num - 1)
-			l = (size_t)num - 1;
-		memcpy(str, c->str, l);
-		str[l] = '\0';
-		c->str += l;
-	}
+	nl = strchr(c->str, '\n');
+	len = nl ? (size_t)(nl - c->str) + 1 : strlen(c->str);
 	c->line++;
-	len = strlen(str);
-	if (len == (size_t)num - 1 && str[len - 1] != '\n') {
+	if (len - (nl != NULL) > (size_t)num - 2) {
 		perr(c, "line longer than %d characters", num - 2);
 		return NULL;
 	}
-	if (memchr(str, '\0', len) != NULL && strlen(str) != len) {
-		perr(c, "NUL byte in line");
+	memcpy(str, c->str, len);
+	str[len] = '\0';
+	c->str += len;
+	if (len >= 2 && str[len - 2] == '\r' && str[len - 1] == '\n') {
+		str[len - 2] = '\n';
+		str[--len] = '\0';
+	}
+	if (strchr(str, '\r')) {
+		perr(c, "carriage return inside a line: end lines with LF or CRLF");
 		return NULL;
 	}
-	/*
-	 * inih tells the handler nothing about a section without keys, but
-	 * "[group g]" alone is a group with every default: register it here.
-	 */
-	if (str[0] == '[' && strncmp(str, "[group ", 7) == 0) {
-		char name[64];
-		size_t l = strcspn(str + 7, "]");
-
-		if (str[7 + l] == ']' && l < sizeof(name)) {
-			snprintf(name, sizeof(name), "%.*s", (int)l, str + 7);
-			str_trim(name);
-			group_for(c, name);
-		}
-	}
+	if (str[0] == '[')
+		section_header(c, str);
 	if ((str[0] == ' ' || str[0] == '\t') && str[strspn(str, " \t\r\n")] != '\0' &&
 	    str[strspn(str, " \t")] != ';' && str[strspn(str, " \t")] != '#') {
 		perr(c, "indented line: continuation lines are not supported, put the value on one line");
 		return NULL;
 	}
-	return str;
+	return c->err ? NULL : str;
 }
 
 static void defaults(struct wqb_scenario *s, const char *path)
@@ -1105,6 +1230,11 @@ static void defaults(struct wqb_scenario *s, const char *path)
 	s->trace.buffer_kb = 8192;
 }
 
+uint64_t scenario_group_max_items(const struct wqb_group *g)
+{
+	return g->val[WQBENCH_GK_MAX_ITEMS];
+}
+
 const struct wqb_group *scenario_group(const struct wqb_scenario *s, const char *name)
 {
 	for (size_t i = 0; i < s->ngroups; i++)
@@ -1119,79 +1249,123 @@ static bool group_has_sysfs(const struct wqb_group *g)
 	return g && g->unbound && !g->ordered && !g->system_wq;
 }
 
+/*
+ * A group's keys together: the module's own rules (kmod/wqbench_uapi.h),
+ * reported at the line of the key they blame (the group's header when that
+ * key was left at its default).
+ */
+static void check_group_rules(struct parse_ctx *c, const struct wqb_group *g)
+{
+	const char *why;
+	int k = wqbench_group_rules(g->val, &why);
+
+	if (k < 0)
+		return;
+	perr_at(c, g->key_line[k] ? g->key_line[k] : g->line, "[group %s] %s: %s", g->name,
+		wqbench_group_keys[k].key, why);
+}
+
+/* stress-ng arguments that set what the harness owns: run time and output files */
+static const char *stressng_owned(const char *a)
+{
+	static const char *const owned[] = { "--timeout", "--yaml", "--log-file",
+					     "--metrics-brief", "--job" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+		size_t l = strlen(owned[i]);
+
+		if (strncmp(a, owned[i], l) == 0 && (a[l] == '\0' || a[l] == '='))
+			return owned[i];
+	}
+	/* short options with the value attached too: -t5, -Yfile, -j job */
+	if (a[0] == '-' && (a[1] == 't' || a[1] == 'Y' || a[1] == 'j'))
+		return a[1] == 't' ? "-t" : a[1] == 'Y' ? "-Y" : "-j";
+	return NULL;
+}
+
 /* Whole-scenario rules that no single key can check. */
 static void cross_check(struct parse_ctx *c)
 {
 	struct wqb_scenario *s = c->s;
 
-	c->line = 0;
 	if (!s->ngroups)
-		perr(c, "no [group NAME] section: a scenario needs at least one work group");
+		perr_at(c, c->line, "no [group NAME] section: a scenario needs at least one work group");
+	for (size_t i = 0; i < s->ngroups; i++)
+		check_group_rules(c, &s->groups[i]);
 	for (size_t i = 0; i < s->ncpumasks; i++) {
 		struct wqb_cpumask *m = &s->cpumasks[i];
+		char sect[64];
 
-		c->line = m->line;
+		snprintf(sect, sizeof(sect), "cpumask%s%s", *m->label ? " " : "", m->label);
 		if (!m->nmasks && !m->random)
-			perr(c, "[cpumask%s%s] needs masks = <hex> ... or masks = random",
-			     *m->label ? " " : "", m->label);
+			perr_at(c, m->line, "[%s] needs masks = <hex> ... or masks = random", sect);
 		if (strcmp(m->target, "global") != 0) {
 			const struct wqb_group *g = scenario_group(s, m->target);
+			int at = key_line(c, sect, "target") ? key_line(c, sect, "target") : m->line;
 
 			if (!g)
-				perr(c, "[cpumask] target '%s': no such group; use global or a group name",
-				     m->target);
+				perr_at(c, at, "[%s] target '%s': no such group; use global or a group name",
+					sect, m->target);
 			else if (!group_has_sysfs(g))
-				perr(c, "[cpumask] target %s: only groups on their own unbound, non-ordered workqueue (flags=unbound) have a cpumask",
-				     m->target);
+				perr_at(c, at, "[%s] target %s: only groups on their own unbound, non-ordered workqueue (flags=unbound) have a cpumask",
+					sect, m->target);
 		}
 	}
 	for (size_t i = 0; i < s->nwqattrs; i++) {
 		struct wqb_wqattr *w = &s->wqattrs[i];
 		const struct wqb_group *g = w->group ? scenario_group(s, w->group) : NULL;
+		char sect[64];
+		int at;
 
-		c->line = w->line;
+		snprintf(sect, sizeof(sect), "wqattr %s", w->label);
+		at = key_line(c, sect, "group") ? key_line(c, sect, "group") : w->line;
 		if (!w->group || !w->attr || !w->nvalues)
-			perr(c, "[wqattr %s] needs group, attr and values", w->label);
+			perr_at(c, w->line, "[wqattr %s] needs group, attr and values", w->label);
 		else if (!g)
-			perr(c, "[wqattr %s] group '%s': no such group", w->label, w->group);
+			perr_at(c, at, "[wqattr %s] group '%s': no such group", w->label, w->group);
 		else if (!group_has_sysfs(g))
-			perr(c, "[wqattr %s] group %s: only groups on their own unbound, non-ordered workqueue have WQ_SYSFS attributes",
-			     w->label, w->group);
+			perr_at(c, at, "[wqattr %s] group %s: only groups on their own unbound, non-ordered workqueue have WQ_SYSFS attributes",
+				w->label, w->group);
 	}
-	c->line = 0;
 	if (s->until_faults && s->hotplug.mode == HOTPLUG_OFF && !s->ncpumasks && !s->nwqattrs)
-		perr(c, "[global] until = faults needs a fault source ([hotplug], [cpumask] or [wqattr]) whose plan can end");
+		perr_at(c, key_line(c, "global", "until"),
+			"[global] until = faults needs a fault source ([hotplug], [cpumask] or [wqattr]) whose plan can end");
+	for (size_t i = 0; s->until_items && i < s->ngroups; i++)
+		if (!scenario_group_max_items(&s->groups[i]))
+			perr_at(c, s->groups[i].line,
+				"[global] until = items: group %s has no max_items, so its work never ends",
+				s->groups[i].name);
 	if (s->hotplug.mode != HOTPLUG_OFF) {
 		for (size_t i = 0; i < s->hotplug.ncpus; i++)
 			if (s->hotplug.cpus[i] == 0)
-				perr(c, "[hotplug] cpus: CPU 0 cannot be taken offline on x86");
+				perr_at(c, key_line(c, "hotplug", "cpus"),
+					"[hotplug] cpus: CPU 0 cannot be taken offline on x86; allowed: CPUs from 1");
 		if (s->hotplug.fail_every && !s->hotplug.fail_state)
-			perr(c, "[hotplug] fail_every needs fail_state (a state from /sys/devices/system/cpu/hotplug/states, e.g. workqueue:online)");
+			perr_at(c, key_line(c, "hotplug", "fail_every"),
+				"[hotplug] fail_every needs fail_state (a state from /sys/devices/system/cpu/hotplug/states, e.g. workqueue:online)");
 	}
 	if (s->slowdown.enabled) {
-		c->line = s->slowdown.line;
 		if (!s->slowdown.where || !s->slowdown.delay_ns)
-			perr(c, "[slowdown] needs where = queue|pickup|pool and delay_ns");
+			perr_at(c, section_line(c, "slowdown"),
+				"[slowdown] needs where = queue|pickup|pool and delay_ns");
 		else if (s->slowdown.group && !scenario_group(s, s->slowdown.group))
-			perr(c, "[slowdown] group '%s': no such group", s->slowdown.group);
-		c->line = 0;
+			perr_at(c, key_line(c, "slowdown", "group"),
+				"[slowdown] group '%s': no such group", s->slowdown.group);
 	}
 	if (s->inject.enabled && !s->inject.type)
-		perr(c, "[faultinject] needs type = failslab or fail_page_alloc");
+		perr_at(c, section_line(c, "faultinject"),
+			"[faultinject] needs type = failslab or fail_page_alloc");
 	if (s->fio.enabled && s->fio.layer && strcmp(s->fio.layer, "none") &&
 	    s->fio.target && strcmp(s->fio.target, "disk"))
-		perr(c, "[fio] layer = %s needs target = disk", s->fio.layer);
-	if (s->stressng.enabled) {
-		for (size_t i = 0; i < s->stressng.nargs; i++) {
-			const char *a = s->stressng.args[i];
+		perr_at(c, key_line(c, "fio", "layer"), "[fio] layer = %s needs target = disk",
+			s->fio.layer);
+	for (size_t i = 0; s->stressng.enabled && i < s->stressng.nargs; i++) {
+		const char *a = s->stressng.args[i], *o = stressng_owned(a);
 
-			/* the harness owns the run time and the output files */
-			if (strcmp(a, "--timeout") == 0 || strcmp(a, "-t") == 0 ||
-			    strncmp(a, "--yaml", 6) == 0 || strncmp(a, "--log-file", 10) == 0 ||
-			    strcmp(a, "-Y") == 0)
-				perr(c, "[stress-ng] args: %s is set by wqbench (run time and output files)",
-				     a);
-		}
+		if (o)
+			perr_at(c, key_line(c, "stress-ng", "args"),
+				"[stress-ng] args: '%s': %s is set by wqbench (run time and output files); allowed: stressors and their options",
+				a, o);
 	}
 	if (s->fio.enabled) {
 		struct wqb_fio *f = &s->fio;
@@ -1243,8 +1417,7 @@ int scenario_load_string(const char *path, const char *text, struct wqb_scenario
 	}
 	if (!c.err)
 		cross_check(&c);
-	for (size_t i = 0; i < c.nsections; i++)
-		free(c.sections[i]);
+	free(c.keys);
 	if (c.err) {
 		if (err)
 			*err = c.err;
@@ -1256,22 +1429,78 @@ int scenario_load_string(const char *path, const char *text, struct wqb_scenario
 	return 0;
 }
 
+/*
+ * A scenario or suite file: a regular file of sane size, read whole.  A
+ * FIFO, a device (/dev/zero) or a 1 GB file is refused, not read.
+ */
+#define WQB_INPUT_MAX (1024 * 1024)
+
+static char *read_input(const char *path, const char *what, char **err)
+{
+	struct stat st;
+	char *text;
+	size_t len;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		*err = xasprintf("%s: cannot read %s: %s", path, what, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > WQB_INPUT_MAX) {
+		*err = !S_ISREG(st.st_mode) ?
+			xasprintf("%s: not a regular file; a %s is a text file", path, what) :
+			xasprintf("%s: %lld bytes; a %s is at most %d bytes", path,
+				  (long long)st.st_size, what, WQB_INPUT_MAX);
+		close(fd);
+		return NULL;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	len = 0;
+	for (;;) {
+		ssize_t n = read(fd, text + len, (size_t)st.st_size + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = xasprintf("%s: cannot read %s: %s", path, what, strerror(errno));
+			free(text);
+			close(fd);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > (size_t)st.st_size) {	/* grew while read */
+			*err = xasprintf("%s: changed while read", path);
+			free(text);
+			close(fd);
+			return NULL;
+		}
+	}
+	close(fd);
+	text[len] = '\0';
+	if (strlen(text) != len) {
+		int line = 1;
+
+		for (const char *q = text; *q; q++)
+			line += *q == '\n';
+		*err = xasprintf("%s:%d: not a text file (NUL byte)", path, line);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 int scenario_load(const char *path, struct wqb_scenario *s, char **err)
 {
-	size_t len;
-	char *text = read_file(path, &len);
+	char *e = NULL, *text = read_input(path, "scenario", &e);
 	int r;
 
 	if (!text) {
 		if (err)
-			*err = xasprintf("%s: cannot read scenario: %s", path, strerror(errno));
-		memset(s, 0, sizeof(*s));
-		return -1;
-	}
-	if (strlen(text) != len) {
-		if (err)
-			*err = xasprintf("%s: not a text file (NUL byte)", path);
-		free(text);
+			*err = e;
+		else
+			free(e);
 		memset(s, 0, sizeof(*s));
 		return -1;
 	}
@@ -1336,7 +1565,7 @@ bool is_suite_path(const char *path)
 
 int suite_load(const char *path, struct wqb_suite *s, char **err)
 {
-	char *text = read_file(path, NULL), *line, *save = NULL;
+	char *text, *line, *save = NULL;
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	int lineno = 0;
 
@@ -1345,17 +1574,28 @@ int suite_load(const char *path, struct wqb_suite *s, char **err)
 		*slash = '\0';
 	else
 		strcpy(dir, ".");
+	text = read_input(path, "suite", err);
 	if (!text) {
-		*err = xasprintf("%s: cannot read suite: %s", path, strerror(errno));
 		free(dir);
 		return -1;
 	}
 	s->path = xstrdup(path);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(line, '#'), *name, *reps, *extra, *sp = NULL;
+	/* strsep, not strtok: empty lines count for the line numbers */
+	save = text;
+	while ((line = strsep(&save, "\n")) != NULL) {
+		char *hash, *name, *reps, *extra, *sp = NULL;
+		size_t ll = strlen(line);
 		uint64_t n = 1;
 
 		lineno++;
+		if (ll && line[ll - 1] == '\r')	/* CRLF */
+			line[--ll] = '\0';
+		if (strchr(line, '\r')) {
+			*err = xasprintf("%s:%d: carriage return inside a line: end lines with LF or CRLF",
+					 path, lineno);
+			goto fail;
+		}
+		hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
 		name = strtok_r(line, " \t", &sp);
@@ -1363,9 +1603,14 @@ int suite_load(const char *path, struct wqb_suite *s, char **err)
 			continue;
 		reps = strtok_r(NULL, " \t", &sp);
 		extra = strtok_r(NULL, " \t", &sp);
-		if (extra || (reps && (parse_u64(reps, &n) || n < 1 || n > 1000))) {
-			*err = xasprintf("%s:%d: want 'scenario.wqb [repetitions 1..1000]'", path,
-					 lineno);
+		if (extra || (reps && (parse_dec(reps, &n) || n < 1 || n > 1000))) {
+			*err = xasprintf("%s:%d: want 'scenario.wqb [repetitions 1..1000]' (repetitions decimal)",
+					 path, lineno);
+			goto fail;
+		}
+		if (is_suite_path(name)) {
+			*err = xasprintf("%s:%d: %s: a suite lists scenarios (.wqb), not suites; list the other suite's scenarios here",
+					 path, lineno, name);
 			goto fail;
 		}
 		s->e = xrealloc(s->e, (s->n + 1) * sizeof(*s->e));
@@ -1380,7 +1625,8 @@ int suite_load(const char *path, struct wqb_suite *s, char **err)
 		s->n++;
 	}
 	if (!s->n) {
-		*err = xasprintf("%s: the suite lists no scenarios", path);
+		*err = xasprintf("%s:1: the suite lists no scenarios; want one 'scenario.wqb [repetitions]' a line",
+				 path);
 		goto fail;
 	}
 	free(text);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Scenario files (.wqb): INI in the style of fio job files, parsed with
- * libinih.  Every key is described in one table in scenario.c and documented
- * in docs/scenario.md; keep the two in step.
+ * libinih.  Every key is described in one table in scenario.c -- the
+ * [group] keys in the module's, kmod/wqbench_uapi.h -- and documented in
+ * docs/scenario.md (tests/unit/test_keys.c checks the group keys' tables).
  *
  *   [global]          run-wide settings
  *   [group NAME]      one wqbench.ko work group (passed to the module)
@@ -25,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wqbench_uapi.h"
+
 #define WQB_MAX_GROUPS 32
 #define WQB_GROUP_NAME_MAX 16
 #define WQB_MAX_LIST 64
@@ -33,11 +36,25 @@ struct wqb_group {
 	char name[WQB_GROUP_NAME_MAX + 1];
 	/* the module definition: "name=G key=value ..." in file order */
 	char *def;
+	/*
+	 * Every key's value as the module parses it (kmod/wqbench_uapi.h:
+	 * val[WQBENCH_GK_*], defaults where not given), the keys given
+	 * (bit WQBENCH_GK_*) and the line of each.
+	 */
+	__u64 val[WQBENCH_GK_NR];
+	uint32_t given;
+	int key_line[WQBENCH_GK_NR];
 	bool unbound;		/* runs on an unbound workqueue */
 	bool ordered;
 	bool system_wq;		/* on a system workqueue, not its own */
 	int line;
 };
+
+/* Was group key k (WQBENCH_GK_*) given in the file? */
+static inline bool group_given(const struct wqb_group *g, int k)
+{
+	return g->given & (1u << k);
+}
 
 enum hotplug_mode {
 	HOTPLUG_OFF,
@@ -172,6 +189,11 @@ struct wqb_scenario {
 	 * "1000 hotplug transitions" whatever the host's speed.
 	 */
 	bool until_faults;
+	/*
+	 * [global] until = items: the measured phase ends once every group
+	 * has run its max_items -- "a million events" on a slow host too.
+	 */
+	bool until_items;
 	unsigned int repetitions;
 	uint64_t seed;
 	unsigned int cpus;		/* guest vCPUs */
@@ -197,6 +219,8 @@ struct wqb_scenario {
 
 /* The group named name, or NULL. */
 const struct wqb_group *scenario_group(const struct wqb_scenario *s, const char *name);
+/* the group's max_items (0: none) */
+uint64_t scenario_group_max_items(const struct wqb_group *g);
 
 /*
  * Parse a scenario file.  On error returns -1 and, when err is not NULL,

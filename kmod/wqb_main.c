@@ -45,248 +45,72 @@ static int wqb_hp_state = -1, wqb_hp_prep_state = -1;
 #define wqb_bad(key, val, why) \
 	pr_warn_ratelimited("bad %s=%.64s: %s\n", key, val, why)
 
-static int wqb_word(const char *val, const char * const *words, unsigned int n)
+/*
+ * One key=value of a group definition, parsed by the table the harness
+ * shares (wqbench_uapi.h): v[] gets the value, *given the key's bit.
+ * Only what depends on the running kernel is checked here besides: the
+ * CPU list into the group's cpumask, possible CPUs and nodes.
+ */
+static int wqb_set(struct wqb_group *g, u64 *v, u32 *given, const char *key,
+		   const char *val)
 {
-	unsigned int i;
+	const struct wqbench_key *k;
+	const char *why;
+	int i = wqbench_group_key(key, strlen(key));
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(val, words[i]))
-			return i;
-	return -1;
-}
-
-static const char * const wqb_kinds[] = { "cpu", "sleep", "requeue", "mixed", "hog" };
-static const char * const wqb_requeues[] = { "immediate", "delayed", "hop" };
-static const char * const wqb_placements[] = { "local", "cpu", "cpus", "rr", "node" };
-static const char * const wqb_selftests[] = { "none", "lose", "dup", "misplace", "escape" };
-static const char * const wqb_syswqs[] = { "own", "system", "system_highpri", "system_long",
-					   "system_unbound" };
-static const char * const wqb_flag_names[] = { "unbound", "highpri", "cpu_intensive",
-					       "mem_reclaim", "freezable", "power_efficient",
-					       "ordered", "bh" };
-
-static int wqb_u64(const char *key, const char *val, u64 min, u64 max, u64 *out)
-{
-	if (kstrtou64(val, 0, out) || *out < min || *out > max) {
-		wqb_bad(key, val, "number out of range");
+	if (i < 0) {
+		wqb_bad(key, val, "unknown key");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int wqb_u32(const char *key, const char *val, u32 min, u32 max, u32 *out)
-{
-	u64 v;
-	int r = wqb_u64(key, val, min, max, &v);
-
-	*out = (u32)v;
-	return r;
-}
-
-static int wqb_parse_flags(const char *val, u32 *flags)
-{
-	char buf[128], *p = buf, *w;
-	int i;
-
-	if (strscpy(buf, val, sizeof(buf)) < 0) {
-		wqb_bad("flags", val, "too long");
+	if (*given & BIT(i)) {
+		wqb_bad(key, val, "key given twice");
 		return -EINVAL;
 	}
-	*flags = 0;
-	while ((w = strsep(&p, ",")) != NULL) {
-		if (!*w)
-			continue;
-		i = wqb_word(w, wqb_flag_names, ARRAY_SIZE(wqb_flag_names));
-		if (i < 0) {
-			wqb_bad("flags", w, "unknown flag");
-			return -EINVAL;
-		}
-		*flags |= BIT(i);
-	}
-	return 0;
-}
-
-static int wqb_parse_mix(const char *val, u32 *mix)
-{
-	char buf[128], *p = buf, *w;
-
-	if (strscpy(buf, val, sizeof(buf)) < 0) {
-		wqb_bad("mix", val, "too long");
+	*given |= BIT(i);
+	k = &wqbench_group_keys[i];
+	if (wqbench_key_parse(k, val, &v[i], &why)) {
+		wqb_bad(key, val, why);
 		return -EINVAL;
 	}
-	mix[0] = mix[1] = mix[2] = 0;
-	while ((w = strsep(&p, ",")) != NULL) {
-		char *colon = strchr(w, ':');
-		int k;
-		u32 weight;
-
-		if (!*w)
-			continue;
-		if (!colon) {
-			wqb_bad("mix", w, "want kind:weight");
-			return -EINVAL;
-		}
-		*colon = '\0';
-		k = wqb_word(w, wqb_kinds, 3);
-		if (k < 0 || kstrtou32(colon + 1, 0, &weight) || weight > 1000) {
-			wqb_bad("mix", w, "want cpu|sleep|requeue:0..1000");
-			return -EINVAL;
-		}
-		mix[k] = weight;
-	}
-	return 0;
-}
-
-/* One key=value of a group definition. */
-static int wqb_set(struct wqb_group *g, const char *key, const char *val)
-{
-	u64 v;
-	int i;
-
-	if (!strcmp(key, "name")) {
-		size_t n = strlen(val), j;
-
-		if (!n || n > WQB_NAME_MAX)
-			goto bad_name;
-		for (j = 0; j < n; j++)
-			if (!islower(val[j]) && !isdigit(val[j]) && val[j] != '_')
-				goto bad_name;
+	switch (i) {
+	case WQBENCH_GK_NAME:
 		strscpy(g->name, val, sizeof(g->name));
-		return 0;
-bad_name:
-		wqb_bad(key, val, "1..16 characters of a-z, 0-9, _");
-		return -EINVAL;
-	}
-	if (!strcmp(key, "wq")) {
-		i = wqb_word(val, wqb_syswqs, ARRAY_SIZE(wqb_syswqs));
-		if (i < 0)
-			goto bad_word;
-		g->syswq = i;
-		return 0;
-	}
-	if (!strcmp(key, "flags"))
-		return wqb_parse_flags(val, &g->flags);
-	if (!strcmp(key, "max_active")) {
-		if (wqb_u64(key, val, 0, WQ_MAX_ACTIVE, &v))
-			return -EINVAL;
-		g->max_active = (int)v;
-		return 0;
-	}
-	if (!strcmp(key, "kind")) {
-		i = wqb_word(val, wqb_kinds, ARRAY_SIZE(wqb_kinds));
-		if (i < 0)
-			goto bad_word;
-		g->kind = i;
-		return 0;
-	}
-	if (!strcmp(key, "work_us"))
-		return wqb_u32(key, val, 0, 10000000, &g->work_us);
-	if (!strcmp(key, "resched")) {
-		if (wqb_u64(key, val, 0, 1, &v))
-			return -EINVAL;
-		g->resched = v;
-		return 0;
-	}
-	if (!strcmp(key, "requeue")) {
-		i = wqb_word(val, wqb_requeues, ARRAY_SIZE(wqb_requeues));
-		if (i < 0)
-			goto bad_word;
-		g->requeue = i;
-		return 0;
-	}
-	if (!strcmp(key, "requeue_delay_us"))
-		return wqb_u32(key, val, 0, 10000000, &g->requeue_delay_us);
-	if (!strcmp(key, "mix"))
-		return wqb_parse_mix(val, g->mix);
-	if (!strcmp(key, "hog_ms"))
-		return wqb_u32(key, val, 0, 60000, &g->hog_ms);
-	if (!strcmp(key, "placement")) {
-		i = wqb_word(val, wqb_placements, ARRAY_SIZE(wqb_placements));
-		if (i < 0)
-			goto bad_word;
-		g->placement = i;
-		return 0;
-	}
-	if (!strcmp(key, "cpu")) {
-		if (wqb_u64(key, val, 0, nr_cpu_ids - 1, &v) || !cpu_possible((int)v)) {
+		break;
+	case WQBENCH_GK_CPU:
+		if (v[i] >= nr_cpu_ids || !cpu_possible((int)v[i])) {
 			wqb_bad(key, val, "not a possible CPU");
 			return -EINVAL;
 		}
-		g->cpu = (int)v;
-		return 0;
-	}
-	if (!strcmp(key, "cpus")) {
+		break;
+	case WQBENCH_GK_CPUS:
 		if (cpulist_parse(val, g->cpus) || cpumask_empty(g->cpus) ||
 		    !cpumask_subset(g->cpus, cpu_possible_mask)) {
 			wqb_bad(key, val, "want a non-empty list of possible CPUs");
 			return -EINVAL;
 		}
-		return 0;
-	}
-	if (!strcmp(key, "node")) {
-		if (wqb_u64(key, val, 0, MAX_NUMNODES - 1, &v) || !node_possible((int)v)) {
+		break;
+	case WQBENCH_GK_NODE:
+		if (v[i] >= MAX_NUMNODES || !node_possible((int)v[i])) {
 			wqb_bad(key, val, "not a possible node");
 			return -EINVAL;
 		}
-		g->node = (int)v;
-		return 0;
+		break;
 	}
-	if (!strcmp(key, "shape")) {
-		if (strcmp(val, "closed") && strcmp(val, "open"))
-			goto bad_word;
-		g->open_loop = !strcmp(val, "open");
-		return 0;
-	}
-	if (!strcmp(key, "inflight"))
-		return wqb_u32(key, val, 1, WQB_MAX_INFLIGHT, &g->inflight);
-	if (!strcmp(key, "rate"))
-		return wqb_u32(key, val, 1, 100000, &g->rate);
-	if (!strcmp(key, "max_items"))
-		return wqb_u64(key, val, 0, U64_MAX, &g->max_items);
-	if (!strcmp(key, "max_ms"))
-		return wqb_u64(key, val, 0, 86400000, &g->max_ms);
-	if (!strcmp(key, "jitter_pct"))
-		return wqb_u32(key, val, 0, 100, &g->jitter_pct);
-	if (!strcmp(key, "seed"))
-		return wqb_u64(key, val, 0, U64_MAX, &g->seed);
-	if (!strcmp(key, "instrument")) {
-		if (strcmp(val, "full") && strcmp(val, "bare"))
-			goto bad_word;
-		g->bare = !strcmp(val, "bare");
-		return 0;
-	}
-	if (!strcmp(key, "sample_every"))
-		return wqb_u32(key, val, 0, 1000000, &g->sample_every);
-	if (!strcmp(key, "grace_ms"))
-		return wqb_u32(key, val, 0, 60000, &g->grace_ms);
-	if (!strcmp(key, "alloc_bytes")) {
-		if (kstrtou32(val, 0, &g->alloc_bytes) || g->alloc_bytes > WQB_ALLOC_MAX) {
-			wqb_bad(key, val, "0..65536 bytes per execution");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!strcmp(key, "selftest")) {
-		i = wqb_word(val, wqb_selftests, ARRAY_SIZE(wqb_selftests));
-		if (i < 0)
-			goto bad_word;
-		g->selftest = i;
-		return 0;
-	}
-	wqb_bad(key, val, "unknown key");
-	return -EINVAL;
-bad_word:
-	wqb_bad(key, val, "unknown word");
-	return -EINVAL;
+	return 0;
 }
 
-/* Rules between keys; the error names the combination. */
-static int wqb_validate(struct wqb_group *g)
+/*
+ * The whole definition: the rules between keys (shared with the harness),
+ * then what only this kernel knows, then the values into the group.
+ * Called with wqb_lock held (the names of the groups defined so far).
+ */
+static int wqb_validate(struct wqb_group *g, const u64 *v)
 {
-	bool unbound = (g->flags & (WQB_F_UNBOUND | WQB_F_ORDERED)) ||
-		       g->syswq == WQB_WQ_UNBOUND;
+	const char *why;
 	unsigned int i;
+	int k;
 
+	lockdep_assert_held(&wqb_lock);
 	if (!g->name[0]) {
 		wqb_bad("name", "", "a group needs name=");
 		return -EINVAL;
@@ -296,47 +120,49 @@ static int wqb_validate(struct wqb_group *g)
 			wqb_bad("name", g->name, "already defined");
 			return -EINVAL;
 		}
-	if (g->syswq != WQB_WQ_OWN && (g->flags || g->max_active)) {
-		wqb_bad("wq", wqb_syswqs[g->syswq], "flags and max_active need wq=own");
+	k = wqbench_group_rules(v, &why);
+	if (k >= 0) {
+		wqb_bad(wqbench_group_keys[k].key, "", why);
 		return -EINVAL;
 	}
-	if ((g->flags & WQB_F_ORDERED) && g->max_active) {
-		wqb_bad("max_active", "set", "an ordered queue runs one item at a time");
-		return -EINVAL;
-	}
-	if (g->flags & WQB_F_BH) {
 #ifndef WQB_HAVE_WQ_BH
+	if (v[WQBENCH_GK_FLAGS] & WQBENCH_FLAG_BH) {
 		wqb_bad("flags", "bh", "WQ_BH needs Linux 6.9 or later");
 		return -EINVAL;
-#else
-		if (g->flags & ~(WQB_F_BH | WQB_F_HIGHPRI)) {
-			wqb_bad("flags", "bh", "combines only with highpri");
-			return -EINVAL;
-		}
-		if (g->max_active || g->resched || g->kind == WQB_SLEEP || g->kind == WQB_HOG ||
-		    g->kind == WQB_MIXED || g->work_us > 1000 ||
-		    (g->kind == WQB_REQUEUE && g->requeue != WQB_RQ_IMMEDIATE)) {
-			wqb_bad("flags", "bh", "BH work runs in softirq: no sleep, hog, resched, delayed requeue, max_active, or work_us > 1000");
-			return -EINVAL;
-		}
+	}
 #endif
-	}
-	if (g->kind == WQB_HOG && !g->hog_ms) {
-		wqb_bad("kind", "hog", "needs hog_ms > 0");
-		return -EINVAL;
-	}
-	if (g->placement == WQB_PL_NODE && !unbound) {
-		wqb_bad("placement", "node", "queue_work_node() wants an unbound workqueue");
-		return -EINVAL;
-	}
-	if (g->placement == WQB_PL_CPUS && cpumask_empty(g->cpus)) {
-		wqb_bad("placement", "cpus", "needs cpus=");
-		return -EINVAL;
-	}
-	if (g->open_loop && !g->rate) {
-		wqb_bad("shape", "open", "needs rate=");
-		return -EINVAL;
-	}
+	/* the module's enums and flags are the table's word indices */
+	BUILD_BUG_ON((int)WQB_HOG != WQBENCH_KIND_HOG);
+	BUILD_BUG_ON((int)WQB_RQ_HOP != WQBENCH_RQ_HOP);
+	BUILD_BUG_ON((int)WQB_PL_NODE != WQBENCH_PL_NODE);
+	BUILD_BUG_ON((int)WQB_WQ_UNBOUND != WQBENCH_WQ_UNBOUND);
+	BUILD_BUG_ON(WQB_F_BH != WQBENCH_FLAG_BH || WQB_F_ORDERED != WQBENCH_FLAG_ORDERED);
+	g->syswq = v[WQBENCH_GK_WQ];
+	g->flags = v[WQBENCH_GK_FLAGS];
+	g->max_active = v[WQBENCH_GK_MAX_ACTIVE];
+	g->kind = v[WQBENCH_GK_KIND];
+	g->work_us = v[WQBENCH_GK_WORK_US];
+	g->resched = v[WQBENCH_GK_RESCHED];
+	g->requeue = v[WQBENCH_GK_REQUEUE];
+	g->requeue_delay_us = v[WQBENCH_GK_REQUEUE_DELAY_US];
+	for (i = 0; i < 3; i++)
+		g->mix[i] = (v[WQBENCH_GK_MIX] >> (16 * i)) & 0xffff;
+	g->hog_ms = v[WQBENCH_GK_HOG_MS];
+	g->placement = v[WQBENCH_GK_PLACEMENT];
+	g->cpu = v[WQBENCH_GK_CPU];
+	g->node = v[WQBENCH_GK_NODE];
+	g->open_loop = v[WQBENCH_GK_SHAPE] == 1;
+	g->inflight = v[WQBENCH_GK_INFLIGHT];
+	g->rate = v[WQBENCH_GK_RATE];
+	g->max_items = v[WQBENCH_GK_MAX_ITEMS];
+	g->max_ms = v[WQBENCH_GK_MAX_MS];
+	g->jitter_pct = v[WQBENCH_GK_JITTER_PCT];
+	g->seed = v[WQBENCH_GK_SEED];
+	g->bare = v[WQBENCH_GK_INSTRUMENT] == 1;
+	g->sample_every = v[WQBENCH_GK_SAMPLE_EVERY];
+	g->grace_ms = v[WQBENCH_GK_GRACE_MS];
+	g->alloc_bytes = v[WQBENCH_GK_ALLOC_BYTES];
+	g->selftest = v[WQBENCH_GK_SELFTEST];
 	if (!g->inflight)
 		g->inflight = g->open_loop ? 64 : 8;
 	return 0;
@@ -345,6 +171,8 @@ static int wqb_validate(struct wqb_group *g)
 static ssize_t wqb_group_write(struct file *f, const char __user *ubuf, size_t len,
 			       loff_t *ppos)
 {
+	u64 v[WQBENCH_GK_NR];
+	u32 given = 0;
 	struct wqb_group *g;
 	char *buf, *p, *tok;
 	int r;
@@ -368,8 +196,7 @@ static ssize_t wqb_group_write(struct file *f, const char __user *ubuf, size_t l
 		kfree(buf);
 		return -ENOMEM;
 	}
-	g->grace_ms = 100;
-	g->seed = 1;
+	wqbench_group_defaults(v);
 	g->def = kstrdup(strim(buf), GFP_KERNEL);
 	p = buf;
 	r = 0;
@@ -385,7 +212,7 @@ static ssize_t wqb_group_write(struct file *f, const char __user *ubuf, size_t l
 			break;
 		}
 		*eq = '\0';
-		r = wqb_set(g, tok, eq + 1);
+		r = wqb_set(g, v, &given, tok, eq + 1);
 	}
 	kfree(buf);
 	mutex_lock(&wqb_lock);
@@ -398,7 +225,7 @@ static ssize_t wqb_group_write(struct file *f, const char __user *ubuf, size_t l
 		r = -E2BIG;
 	}
 	if (!r)
-		r = wqb_validate(g);
+		r = wqb_validate(g, v);
 	if (!r) {
 		g->index = wqb_ngroups;
 		r = wqb_group_prepare(g);	/* frees what it allocated on error */

@@ -13,9 +13,11 @@
 #include "scenario.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_smoke_file_parses(void **state)
@@ -91,28 +93,28 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "[group a]\nkind=cpuu\n", "t.wqb:2: [group a] kind = 'cpuu': allowed: cpu|sleep|requeue|mixed|hog" },
+	{ "[group a]\nkind=cpuu\n", "t.wqb:2: [group a] kind = 'cpuu': unknown word; allowed: cpu|sleep|requeue|mixed|hog" },
 	{ "[group a]\nkindx=cpu\n", "t.wqb:2: [group a] unknown key 'kindx'; allowed: wq, flags" },
-	{ "[global]\nduration=4x\n[group a]\n", "t.wqb:2: [global] duration = '4x': want a duration" },
+	{ "[global]\nduration=4x\n[group a]\n", "t.wqb:2: [global] duration = '4x': want a decimal duration" },
 	{ "[global]\nduration=10ms\n[group a]\nkind=cpu\n", "duration = '10ms'" },
-	{ "[global]\ncpus=0\n[group a]\nkind=cpu\n", "t.wqb:2: [global] cpus = '0': want an integer from 1 to 64" },
-	{ "[global]\nmemory=12\n[group a]\nkind=cpu\n", "memory = '12': want a size from 256M" },
-	{ "[group a]\nwork_us=-5\n", "work_us = '-5': want an integer from 0 to 10000000" },
-	{ "[group a]\nwork_us=99999999999999999999999\n", "want an integer" },
-	{ "[group a]\nflags=unbound,bogus\n", "'bogus' is not one of unbound|highpri" },
-	{ "[group a]\nmix=cpu:50,disk:3\n", "'disk' is not one of cpu|sleep|requeue" },
+	{ "[global]\ncpus=0\n[group a]\nkind=cpu\n", "t.wqb:2: [global] cpus = '0': want a decimal integer from 1 to 64" },
+	{ "[global]\nmemory=12\n[group a]\nkind=cpu\n", "memory = '12': want a decimal size from 256M" },
+	{ "[group a]\nwork_us=-5\n", "work_us = '-5': not a decimal number (no sign, leading zero or 0x); want a decimal integer from 0 to 10000000" },
+	{ "[group a]\nwork_us=99999999999999999999999\n", "want a decimal integer" },
+	{ "[group a]\nflags=unbound,bogus\n", "flags = 'unbound,bogus': unknown flag (or an empty one); allowed: a comma list of unbound|highpri" },
+	{ "[group a]\nmix=cpu:50,disk:3\n", "mix = 'cpu:50,disk:3': want kind:weight, kind one of cpu, sleep, requeue" },
 	{ "[group a]\nmix=cpu\n", "want kind:weight pairs" },
-	{ "[group a]\ncpus=3-1\n", "cpus = '3-1': want a CPU list" },
+	{ "[group a]\ncpus=3-1\n", "cpus = '3-1': not a CPU list" },
 	{ "[group A-B]\nkind=cpu\n", "[group A-B]: a group name is 1..16 characters" },
 	{ "[group averyveryverylongname]\nkind=cpu\n", "a group name is 1..16" },
 	{ "[group a]\nkind=cpu\nkind=sleep\n", "t.wqb:3: [group a] kind is set twice" },
-	{ "[group a]\nkind=cpu\n[global]\nseed=1\n[group a]\nkind=cpu\n", "t.wqb:6: [group a] appears twice" },
+	{ "[group a]\nkind=cpu\n[global]\nseed=1\n[group a]\nkind=cpu\n", "t.wqb:5: [group a] appears twice (first at line 1)" },
 	{ "[bogus]\nx=1\n", "t.wqb:2: unknown section [bogus]; allowed: [global], [group NAME]" },
 	{ "kind=cpu\n", "t.wqb:1: kind = cpu: keys must be inside a section" },
 	{ "[group a\nkind=cpu\n", "t.wqb:1: syntax error" },
 	{ "[group a]\njust a line\n", "t.wqb:2: syntax error" },
 	{ "[group a]\nkind=cpu\n  continued\n", "t.wqb:3: indented line" },
-	{ "[global]\nseed=1\n", "no [group NAME] section" },
+	{ "[global]\nseed=1\n", "t.wqb:2: no [group NAME] section" },
 	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=b\nmasks=3\n", "[cpumask] target 'b': no such group" },
 	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=a\nmasks=3\n", "only groups on their own unbound" },
 	{ "[group a]\nkind=cpu\n[cpumask]\ntarget=global\n", "[cpumask] needs masks" },
@@ -124,8 +126,8 @@ static const struct bad_case bad_cases[] = {
 	{ "[group a]\nflags=unbound\n[wqattr]\ngroup=a\n", "[wqattr] needs a name" },
 	{ "[group a]\nkind=cpu\n[hotplug x]\nmode=random\n", "[hotplug x]: this section takes no name" },
 	{ "[group a]\nkind=cpu\n[hotplug]\nmode=random\nfail_every=3\n", "fail_every needs fail_state" },
-	{ "[group a]\nkind=cpu\n[faultinject]\nprobability=5\n", "[faultinject] needs type" },
-	{ "[group a]\nkind=cpu\n[faultinject]\ntype=failslab\ntimes=-5\n", "times = '-5': want an integer from -1" },
+	{ "[group a]\nkind=cpu\n[faultinject]\nprobability=5\n", "t.wqb:3: [faultinject] needs type" },
+	{ "[group a]\nkind=cpu\n[faultinject]\ntype=failslab\ntimes=-5\n", "times = '-5': want a decimal integer from -1 to -1 or 1 to 1000000000" },
 	{ "[group a]\nkind=cpu\n[stress-ng]\nargs=--cpu 2 --timeout 5\n", "--timeout is set by wqbench" },
 	{ "[group a]\nkind=cpu\n[stress-ng]\nargs=--cpu 2; rm -rf /\n", "character ';' not allowed" },
 	{ "[group a]\nkind=cpu\n[stress-ng]\nargs=$(reboot)\n", "character '$' not allowed" },
@@ -137,9 +139,65 @@ static const struct bad_case bad_cases[] = {
 	{ "[group a]\nkind=cpu\n[trace]\nevents=workqueue\n", "want a space-separated list of trace events" },
 	{ "[group a]\nkind=cpu\n[trace]\nevents=work;rm:x\n", "trace events" },
 	{ "[global]\nname=Bad Name\n[group a]\n", "name = 'Bad Name'" },
-	{ "[global]\nuntil=faults\n[group a]\nkind=cpu\n", "until = faults needs a fault source" },
+	{ "[global]\nuntil=faults\n[group a]\nkind=cpu\n", "t.wqb:2: [global] until = faults needs a fault source" },
 	{ "[global]\nuntil=forever\n[group a]\nkind=cpu\n", "t.wqb:2: [global] until = 'forever': allowed: duration|faults" },
-	{ "[group a]\nalloc_bytes=65537\n", "t.wqb:2: [group a] alloc_bytes = '65537': want an integer from 0 to 65536" },
+	{ "[global]\nuntil=items\n[group a]\nkind=cpu\nmax_items=9\n[group b]\nkind=cpu\n",
+	  "t.wqb:6: [global] until = items: group b has no max_items, so its work never ends" },
+	{ "[group a]\nalloc_bytes=65537\n", "t.wqb:2: [group a] alloc_bytes = '65537': number out of range; want a decimal integer from 0 to 65536" },
+	/* the module's rules between keys (kmod/wqbench_uapi.h), at the blamed key's line */
+	{ "[group a]\nshape=open\n", "t.wqb:2: [group a] shape: shape=open needs rate=" },
+	{ "[group a]\nkind=hog\n", "t.wqb:2: [group a] kind: kind=hog needs hog_ms > 0" },
+	{ "[group a]\nkind=hog\nhog_ms=0\n", "kind=hog needs hog_ms > 0" },
+	{ "[group a]\nrate=100001\n", "t.wqb:2: [group a] rate = '100001': number out of range; want a decimal integer from 1 to 100000" },
+	{ "[group a]\nrate=10000000\n", "rate = '10000000': number out of range" },
+	{ "[group a]\nplacement=cpus\n", "t.wqb:2: [group a] placement: placement=cpus needs cpus=" },
+	{ "[group a]\nplacement=node\n", "[group a] placement: placement=node (queue_work_node) needs an unbound workqueue" },
+	{ "[group a]\nwq=system\nflags=unbound\n", "t.wqb:2: [group a] wq: flags and max_active need wq=own" },
+	{ "[group a]\nmax_active=4\nwq=system_long\n", "t.wqb:3: [group a] wq: flags and max_active need wq=own" },
+	{ "[group a]\nflags=ordered\nmax_active=2\n", "t.wqb:3: [group a] max_active: not with flags=ordered" },
+	{ "[group a]\nflags=bh\nkind=sleep\n", "t.wqb:2: [group a] flags: bh: BH work runs in softirq" },
+	{ "[global]\nseed=1\n[group a]\nflags=bh\nresched=1\n", "t.wqb:4: [group a] flags: bh: BH work runs in softirq" },
+	{ "[group a]\nflags=bh\nwork_us=1001\n", "bh: BH work runs in softirq" },
+	{ "[group a]\nflags=bh\nkind=requeue\nrequeue=hop\n", "bh: BH work runs in softirq" },
+	{ "[group a]\nflags=bh,unbound\n", "[group a] flags: bh combines only with highpri" },
+	{ "[group a]\nflags=unbound,unbound\n", "flag given twice" },
+	{ "[group a]\nflags=unbound,\n", "flags = 'unbound,': trailing comma" },
+	{ "[group a]\nflags=\n", "t.wqb:2: [group a] flags = '': empty value" },
+	{ "[group a]\nmix=cpu:5,cpu:6\n", "each kind once" },
+	{ "[group a]\nname=b\n", "[group a] unknown key 'name'" },
+	/* numbers are decimal where the docs say so */
+	{ "[group a]\nwork_us=0x10\n", "work_us = '0x10': not a decimal number" },
+	{ "[group a]\nwork_us=010\n", "work_us = '010': not a decimal number" },
+	{ "[group a]\ncpus=01\n", "cpus = '01': not a CPU list" },
+	{ "[group a]\ncpus=0,\n", "cpus = '0,': not a CPU list" },
+	{ "[group a]\nmix=cpu:050\n", "weight: want a decimal number" },
+	{ "[global]\ncpus=04\n[group a]\n", "t.wqb:2: [global] cpus = '04': want a decimal integer" },
+	{ "[global]\nseed=0x10\n[group a]\n", "seed = '0x10': want a decimal integer" },
+	{ "[global]\nduration=05s\n[group a]\n", "duration = '05s': want a decimal duration" },
+	{ "[global]\nduration=1e3\n[group a]\n", "duration = '1e3': want a decimal duration" },
+	{ "[global]\nduration=0x10\n[group a]\n", "duration = '0x10'" },
+	{ "[global]\nmemory=0x400\n[group a]\n", "memory = '0x400'" },
+	{ "[group a]\n[faultinject]\ntype=failslab\ntimes=0\n", "times = '0'" },
+	{ "[group a]\n[faultinject]\ntype=failslab\ntimes=-0\n", "times = '-0'" },
+	{ "[group a]\n[hotplug]\nmode=random\ncpus=1,,2\n", "t.wqb:4: [hotplug] cpus = '1,,2': want a decimal CPU list" },
+	{ "[group a]\n[hotplug]\nmode=random\ncpus=,\n", "cpus = ',': want a decimal CPU list" },
+	/* empty cpumasks */
+	{ "[group a]\n[cpumask]\nmasks=0\n", "t.wqb:3: [cpumask] masks = '0': want a space-separated list of hex cpumasks with at least one CPU" },
+	{ "[group a]\n[cpumask]\nmasks=,\n", "masks = ',': want a space-separated list of hex cpumasks" },
+	{ "[group a]\n[cpumask]\nmasks=3 0x0\n", "masks = '3 0x0'" },
+	{ "[group a]\n[cpumask]\nmasks=0x\n", "masks = '0x'" },
+	/* a section repeated, directly after itself too */
+	{ "[group a]\n[hotplug]\nmode=random\n[hotplug]\ncount=3\n", "t.wqb:4: [hotplug] appears twice (first at line 2)" },
+	{ "[group a]\n[group a]\n", "t.wqb:2: [group a] appears twice (first at line 1)" },
+	/* stress-ng options the harness sets */
+	{ "[group a]\n[stress-ng]\nargs=--cpu 1 --timeout=5\n", "t.wqb:3: [stress-ng] args: '--timeout=5': --timeout is set by wqbench" },
+	{ "[group a]\n[stress-ng]\nargs=--cpu 1 -t5\n", "'-t5': -t is set by wqbench" },
+	{ "[group a]\n[stress-ng]\nargs=--cpu 1 -t 5\n", "'-t': -t is set by wqbench" },
+	{ "[group a]\n[stress-ng]\nargs=--cpu 1 --yaml=x\n", "'--yaml=x': --yaml is set" },
+	{ "[group a]\n[stress-ng]\nargs=--cpu 1 -Yx\n", "'-Yx': -Y is set" },
+	/* line ends */
+	{ "[group a]\nkind=cpu\rwork_us=5\n", "t.wqb:2: carriage return inside a line" },
+	{ "[group a]\r\nkind=cpuu\r\n", "t.wqb:2: [group a] kind = 'cpuu': unknown word" },
 	{ "[group a]\n[kparam]\nworkqueue/x.y=1\n", "t.wqb:3: [kparam] 'workqueue/x.y': want MODULE.PARAM" },
 	{ "[group a]\n[kparam]\n../../x.y=1\n", "[kparam] '../../x.y': want MODULE.PARAM" },
 	{ "[group a]\n[kparam]\nworkqueue..x=1\n", "[kparam] 'workqueue..x': want MODULE.PARAM" },
@@ -170,6 +228,16 @@ static void test_until_faults(void **state)
 					      &s, &err), 0);
 	assert_true(s.until_faults);
 	assert_int_equal(s.duration_ms, 600000);
+	scenario_free(&s);
+	/* until = items: every group has its budget */
+	assert_int_equal(scenario_load_string("t.wqb",
+					      "[global]\nuntil=items\n[group a]\nkind=cpu\n"
+					      "max_items=250000\n[group b]\nmax_items=16\n",
+					      &s, &err), 0);
+	assert_true(s.until_items);
+	assert_false(s.until_faults);
+	assert_int_equal(scenario_group_max_items(&s.groups[0]), 250000);
+	assert_int_equal(scenario_group_max_items(&s.groups[1]), 16);
 	scenario_free(&s);
 }
 
@@ -276,6 +344,78 @@ static void test_missing_file(void **state)
 	free(err);
 }
 
+
+/* CRLF line ends are line ends; the group's values are the module's */
+static void test_crlf_and_group_values(void **state)
+{
+	struct wqb_scenario s;
+	char *err = NULL;
+
+	(void)state;
+	if (scenario_load_string("t.wqb",
+				 "[global]\r\nseed=5\r\n[group a]\r\nflags=unbound,ordered\r\n"
+				 "kind=hog\r\nhog_ms=7\r\nmix=sleep:3,cpu:2\r\nshape=open\r\nrate=100000\r\n",
+				 &s, &err) != 0) {
+		print_error("%s\n", err);
+		fail();
+	}
+	assert_int_equal(s.seed, 5);
+	assert_int_equal(s.groups[0].val[WQBENCH_GK_FLAGS],
+			 WQBENCH_FLAG_UNBOUND | WQBENCH_FLAG_ORDERED);
+	assert_int_equal(s.groups[0].val[WQBENCH_GK_KIND], WQBENCH_KIND_HOG);
+	assert_int_equal(s.groups[0].val[WQBENCH_GK_HOG_MS], 7);
+	assert_int_equal(s.groups[0].val[WQBENCH_GK_MIX], 2 | (3ull << 16));
+	assert_int_equal(s.groups[0].val[WQBENCH_GK_RATE], 100000);
+	assert_int_equal(s.groups[0].val[WQBENCH_GK_GRACE_MS], 100);	/* the default */
+	assert_true(group_given(&s.groups[0], WQBENCH_GK_RATE));
+	assert_false(group_given(&s.groups[0], WQBENCH_GK_GRACE_MS));
+	assert_true(s.groups[0].unbound);
+	assert_true(s.groups[0].ordered);
+	assert_string_equal(s.groups[0].def,
+			    "name=a flags=unbound,ordered kind=hog hog_ms=7 mix=sleep:3,cpu:2 shape=open rate=100000");
+	scenario_free(&s);
+}
+
+/* Only a regular file of sane size is read: not a device, a FIFO or 1 GB */
+static void test_inputs_bounded(void **state)
+{
+	char dir[] = "/tmp/wqb-input-XXXXXX", *p, *err = NULL;
+	struct wqb_scenario s;
+	struct wqb_suite su;
+	int fd;
+
+	(void)state;
+	assert_int_equal(scenario_load("/dev/zero", &s, &err), -1);
+	assert_string_equal(err, "/dev/zero: not a regular file; a scenario is a text file");
+	free(err);
+	assert_int_equal(suite_load("/dev/zero", &su, &err), -1);
+	assert_string_equal(err, "/dev/zero: not a regular file; a suite is a text file");
+	free(err);
+	assert_non_null(mkdtemp(dir));
+	p = path_join(dir, "fifo.wqb");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(scenario_load(p, &s, &err), -1);	/* must not block */
+	assert_non_null(strstr(err, "fifo.wqb: not a regular file"));
+	free(err);
+	free(p);
+	p = path_join(dir, "huge.wqb");
+	fd = open(p, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 1024ll * 1024 * 1024), 0);
+	close(fd);
+	assert_int_equal(scenario_load(p, &s, &err), -1);
+	assert_non_null(strstr(err, "huge.wqb: 1073741824 bytes; a scenario is at most 1048576 bytes"));
+	free(err);
+	free(p);
+	p = path_join(dir, "nul.wqb");
+	write_file_atomic(p, "[group a]\n\0x", 12, 0644);
+	assert_int_equal(scenario_load(p, &s, &err), -1);
+	assert_non_null(strstr(err, "nul.wqb:2: not a text file (NUL byte)"));
+	free(err);
+	free(p);
+	remove_tree(dir);
+}
+
 static void test_suite(void **state)
 {
 	struct wqb_suite su;
@@ -302,6 +442,30 @@ static void test_suite(void **state)
 	assert_int_equal(suite_load(p, &su, &err), -1);
 	assert_non_null(strstr(err, "missing.wqb: No such file"));
 	free(err);
+	/* a suite inside a suite */
+	write_file_atomic(p, "a.wqb\nother.suite 2\n", strlen("a.wqb\nother.suite 2\n"), 0644);
+	assert_int_equal(suite_load(p, &su, &err), -1);
+	assert_non_null(strstr(err, "s.suite:2: other.suite: a suite lists scenarios (.wqb), not suites"));
+	free(err);
+	/* CRLF line ends; decimal repetitions; a stray CR */
+	write_file_atomic(p, "a.wqb 2\r\n\r\na.wqb\r\n", strlen("a.wqb 2\r\n\r\na.wqb\r\n"), 0644);
+	assert_int_equal(suite_load(p, &su, &err), 0);
+	assert_int_equal(su.n, 2);
+	assert_int_equal(su.e[0].repetitions, 2);
+	assert_true(str_ends_with(su.e[1].path, "/a.wqb"));
+	suite_free(&su);
+	write_file_atomic(p, "\na.wqb 02\n", strlen("\na.wqb 02\n"), 0644);
+	assert_int_equal(suite_load(p, &su, &err), -1);
+	assert_non_null(strstr(err, "s.suite:2: want 'scenario.wqb [repetitions 1..1000]'"));
+	free(err);
+	write_file_atomic(p, "a.wqb\r2\n", strlen("a.wqb\r2\n"), 0644);
+	assert_int_equal(suite_load(p, &su, &err), -1);
+	assert_non_null(strstr(err, "s.suite:1: carriage return inside a line"));
+	free(err);
+	write_file_atomic(p, "# nothing\n", strlen("# nothing\n"), 0644);
+	assert_int_equal(suite_load(p, &su, &err), -1);
+	assert_non_null(strstr(err, "s.suite:1: the suite lists no scenarios"));
+	free(err);
 	free(p);
 	remove_tree(dir);
 }
@@ -318,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_long_line_refused),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_suite),
+		cmocka_unit_test(test_crlf_and_group_values),
+		cmocka_unit_test(test_inputs_bounded),
 	};
 
 	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
