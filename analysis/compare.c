@@ -402,6 +402,26 @@ static int load_run(struct comparison *c, int side, const char *dir, char *err, 
 							    "kernel"));
 	add_kernel(&c->side[side], release ? release : "unknown");
 
+	/* every file of the run read and checked: damaged input is an error, never figures */
+	{
+		struct rundata rd;
+		char why[600];
+
+		if (rundata_load(dir, &rd, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s", why);
+			json_decref(meta);
+			json_decref(sum);
+			return -1;
+		}
+		if (rd.damaged[0]) {
+			add_failure(c, side, dir, scenario,
+				    xasprintf("verdict error, damaged input (%s): its figures are left out",
+					      rd.damaged));
+			rundata_free(&rd);
+			goto out;
+		}
+		rundata_free(&rd);
+	}
 	complete = json_is_true(json_object_get(sum, "complete"));
 	checks = json_object_get(sum, "checks");
 	json_array_foreach(checks, i, ck) {

@@ -74,6 +74,15 @@ static void metric(json_t *m, const char *group, const char *name, double v, con
 					      "better", better));
 }
 
+const char *report_verdict_name(const struct rundata *rd)
+{
+	const char *v = json_string_value(json_object_get(rd->summary, "verdict"));
+
+	if (rd->damaged[0])
+		return "ERROR";
+	return !v ? "ERROR" : !strcmp(v, "pass") ? "PASS" : !strcmp(v, "skip") ? "SKIP" : "FAIL";
+}
+
 static void gather(struct report *r)
 {
 	json_t *groups = json_object_get(r->rd.stats, "group"), *g, *hp;
@@ -432,6 +441,19 @@ static bool have_plot(const struct report *r, const char *name)
 	return false;
 }
 
+/* "NO" cells of the module-vs-trace table, and groups with unpaired records */
+static size_t tracefig_nos(const struct tracefig *tf)
+{
+	size_t n = tf->disagree;
+
+	for (size_t g = 0; g < tf->ng; g++) {
+		n += tf->g[g].unpaired_bad || !tf->g[g].fn;
+		for (int k = 0; k < TF_NFIG; k++)
+			n += !tf->g[g].not_comparable[k] && !tf->g[g].agree[k];
+	}
+	return n;
+}
+
 /* The trace's own view, its agreement with the module, and the oracles rebuilt from it. */
 static void write_trace(struct report *r, struct textdoc *o)
 {
@@ -469,8 +491,9 @@ static void write_trace(struct report *r, struct textdoc *o)
 		 "time %.0f%% or %.0f µs, its p99 %.0f µs (marked fixed). Throughput: %.0f%%. %s",
 		 TRACEFIG_MIN_PAIRS, TRACEFIG_TOL_PCT, TRACEFIG_TOL_NS / 1e3, TRACEFIG_TOL_RUN_PCT,
 		 TRACEFIG_TOL_RUN_NS / 1e3, TRACEFIG_TOL_TAIL_NS / 1e3, TRACEFIG_TOL_PCT,
-		 tf->disagree ? "DISAGREEMENT: one of the two is wrong for the figures marked NO."
-			      : "All figures agree.");
+		 tracefig_nos(tf) ? "DISAGREEMENT: one of the two is wrong for the figures marked NO."
+				  : !tf->ng ? "No group to compare: kmod-stats.json has none."
+					    : "All figures agree.");
 	doc_text(o, line);
 	if (tf->pair_note[0])
 		doc_text(o, tf->pair_note);
@@ -577,6 +600,11 @@ static void write_trace(struct report *r, struct textdoc *o)
 		       "Where the module's work ran: items started per CPU and time bin (trace.dat)");
 
 	o_head(o, 3, "Oracles rebuilt from the trace");
+	if (r->rd.events_damaged) {
+		doc_text(o, "Not judged: events.csv, the fault log the placement and containment "
+			 "oracles excuse by, is damaged (see ERROR above).");
+		goto hotplug;
+	}
 	snprintf(line, sizeof(line),
 		 "Bound placement: %" PRIu64 " executions queued for a CPU, %" PRIu64
 		 " excused (that CPU changed state within %d ms, or the kernel kept the item on "
@@ -609,6 +637,7 @@ static void write_trace(struct report *r, struct textdoc *o)
 		doc_table(o, false);
 	}
 
+hotplug:
 	if (t->nhptrans) {
 		o_head(o, 3, "Hotplug from cpuhp_enter/exit");
 		doc_table(o, true);
@@ -694,8 +723,15 @@ static void write_body(struct report *r, struct textdoc *o)
 	size_t i;
 
 	snprintf(line, sizeof(line), "wqbench run: %s — %s", jstr(sum, "scenario"),
-		 strcmp(jstr(sum, "verdict"), "pass") == 0 ? "PASS" : "FAIL");
+		 report_verdict_name(&r->rd));
 	o_head(o, 1, line);
+	if (r->rd.damaged[0]) {
+		char dl[768];
+
+		snprintf(dl, sizeof(dl), "ERROR: damaged input, so neither pass nor fail (figures from "
+			 "these files are left out): %s", r->rd.damaged);
+		doc_text(o, dl);
+	}
 	clock_text(meta, clk, sizeof(clk));
 	snprintf(line, sizeof(line),
 		 "kernel %s · CPUs online %s · %s · measured %.1f s · wqbench %s%s · %s",
@@ -709,9 +745,11 @@ static void write_body(struct report *r, struct textdoc *o)
 	doc_text(o, line);
 	guest = json_object_get(sum, "guest");
 	if (guest) {
-		snprintf(line, sizeof(line), "guest: %s, %s, boot %lld ms, %lld attempt(s)%s%s",
-			 jstr(guest, "outcome"), jstr(guest, "accel"), jint(guest, "boot_ms"),
-			 jint(guest, "attempts"), *jstr(guest, "reason") ? " — " : "",
+		snprintf(line, sizeof(line),
+			 "guest: %s, %s, %lld attempt(s), guest lifetime %.1f s (QEMU launch to exit, "
+			 "shared by every run of its boot)%s%s",
+			 jstr(guest, "outcome"), jstr(guest, "accel"), jint(guest, "attempts"),
+			 (double)jint(guest, "total_ms") / 1e3, *jstr(guest, "reason") ? " — " : "",
 			 json_string_value(json_object_get(guest, "reason")) ?: "");
 		doc_text(o, line);
 	}
@@ -835,6 +873,11 @@ json_t *report_metrics(const char *dir, char *err, size_t errlen)
 
 	if (rundata_load(dir, &r.rd, err, errlen) < 0)
 		return NULL;
+	if (r.rd.damaged[0]) {
+		snprintf(err, errlen, "%s: damaged input: %s", dir, r.rd.damaged);
+		rundata_free(&r.rd);
+		return NULL;
+	}
 	gather(&r);
 	m = r.metrics;
 	free(r.g);
@@ -886,21 +929,27 @@ static int report_one(const char *dir, bool print)
 		plot_heatmap(&r, pdir);
 	}
 	free(pdir);
-	/* the metrics go into summary.json, where `wqbench compare` finds them */
-	json_object_set(r.rd.summary, "metrics", r.metrics);
-	/* the trace's own figures beside them, for tools; never judged by compare */
-	if (r.tf.have)
-		json_object_set_new(r.rd.summary, "trace_figures", trace_figures(&r.tf));
-	sp = path_join(dir, "summary.json");
-	if (json_write_atomic(r.rd.summary, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
-		wqb_err_write(sp, errno);
+	if (r.rd.damaged[0]) {
+		/* figures from damaged input never reach compare */
+		wqb_err("%s: verdict error, damaged input: %s", dir, r.rd.damaged);
 		rc = 1;
+	} else {
+		/* the metrics go into summary.json, where `wqbench compare` finds them */
+		json_object_set(r.rd.summary, "metrics", r.metrics);
+		/* the trace's own figures beside them, for tools; never judged by compare */
+		if (r.tf.have)
+			json_object_set_new(r.rd.summary, "trace_figures", trace_figures(&r.tf));
+		sp = path_join(dir, "summary.json");
+		if (json_write_atomic(r.rd.summary, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
+			wqb_err_write(sp, errno);
+			rc = 1;
+		}
+		free(sp);
 	}
-	free(sp);
 	if (write_file_with(&r, "report.md", false) < 0 ||
 	    write_file_with(&r, "report.html", true) < 0)
-		rc = 1;
-	if (!rc && print) {
+		rc = 2;
+	if (rc != 2 && print) {
 		char *p = path_join(dir, "report.md"), *text = read_file(p, NULL);
 
 		if (text)
@@ -908,9 +957,10 @@ static int report_one(const char *dir, bool print)
 		printf("\nreport: %s (and report.html)\n", p);
 		free(text);
 		free(p);
-	} else if (!rc) {
+	} else if (rc != 2) {
 		printf("%s/report.md %s/report.html\n", dir, dir);
 	}
+	rc = rc ? 1 : 0;
 	json_decref(r.metrics);
 	free(r.g);
 	tracefig_free(&r.tf);

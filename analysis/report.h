@@ -16,4 +16,11 @@
  */
 json_t *report_metrics(const char *dir, char *err, size_t errlen);
 
+struct rundata;
+/*
+ * A run's verdict as a report states it: PASS, FAIL or SKIP from
+ * summary.json, ERROR when any of its files is damaged (rundata.h).
+ */
+const char *report_verdict_name(const struct rundata *rd);
+
 #endif /* WQB_REPORT_H */

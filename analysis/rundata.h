@@ -9,6 +9,7 @@
 #define WQB_RUNDATA_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,7 +36,15 @@ struct rundata {
 	size_t nhist;
 	struct run_event *ev;
 	size_t nev;
-	char missing[256];		/* space-separated names of unreadable files */
+	char missing[256];		/* space-separated names of absent files */
+	/*
+	 * Files that are there but truncated, unreadable or of the wrong shape
+	 * ("FILE: what is wrong", "; "-separated): the run's verdict is then
+	 * "error".  A damaged meta.json, kmod-stats.json, kmod-hist.txt or
+	 * events.csv is dropped whole (NULL / empty), never half used.
+	 */
+	char damaged[512];
+	bool events_damaged;
 };
 
 /* Returns 0, or -1 when the directory has no summary.json (not a run). */

@@ -115,6 +115,21 @@ static void test_load_events_quoted(void **state)
 
 	(void)state;
 	assert_int_equal(rundata_load(dir, &rd, err, sizeof(err)), 0);
+	/* the broken row makes the whole file damaged: nothing is half used */
+	assert_true(rd.events_damaged);
+	assert_non_null(strstr(rd.damaged, "events.csv: line 4 is not an event"));
+	assert_int_equal(rd.nev, 0);
+	rundata_free(&rd);
+	remove_tree(dir);
+	free(dir);
+	dir = mkrun("{\"verdict\":\"pass\"}",
+		    "t_ms,source,action,target,value,outcome,latency_us,detail\n"
+		    "12,hotplug,offline,cpu3,0,ok,4000,\n"
+		    "30,hotplug,offline,cpu2,0,rolled-back,90,\"failed, at state 188\"\n"
+		    "-5,run,rate,g,123,ok,,\"items/s \"\"quoted\"\"\"\n",
+		    NULL);
+	assert_int_equal(rundata_load(dir, &rd, err, sizeof(err)), 0);
+	assert_string_equal(rd.damaged, "");
 	assert_int_equal(rd.nev, 3);
 	assert_int_equal(rd.ev[0].t_ms, 12);
 	assert_int_equal(rd.ev[0].latency_us, 4000);
@@ -150,6 +165,127 @@ static void test_load_refuses_non_runs(void **state)
 	free(arr);
 }
 
+/*
+ * Each reader against damaged copies of a real run (tests/data/run-smoke):
+ * one file replaced per case; the damage is named ("FILE: what"), the
+ * file's content is dropped whole, and the figures are refused.
+ */
+struct damage {
+	const char *file, *content, *want;
+};
+
+static const struct damage damages[] = {
+	/* summary.json: wrong shapes a report would show as a PASS */
+	{ "summary.json", "{\"verdict\":\"pass\",\"checks\":{\"a\":1}}", "summary.json: \"checks\" is not a list" },
+	{ "summary.json", "{\"checks\":[]}", "summary.json: it has no \"verdict\"" },
+	{ "summary.json", "{\"verdict\":\"great\"}", "verdict \"great\" is not pass, fail or skip" },
+	{ "summary.json", "{\"verdict\":7}", "\"verdict\" is not a string" },
+	{ "summary.json", "{\"verdict\":\"pass\",\"checks\":[{\"name\":\"x\",\"status\":1}]}", "checks[0] \"status\" is not a string" },
+	{ "summary.json", "{\"verdict\":\"pass\",\"checks\":[\"x\"]}", "checks[0] is not an object" },
+	{ "summary.json", "{\"verdict\":\"pass\",\"reasons\":[3]}", "reasons[0] is not a string" },
+	{ "summary.json", "{\"verdict\":\"pass\",\"guest\":{\"total_ms\":\"long\"}}", "guest \"total_ms\" is not an integer" },
+	{ "summary.json", "{\"verdict\":\"pass\",\"hotplug\":[]}", "\"hotplug\" is not an object" },
+	{ "summary.json", "{\"verdict\":\"pass\",\"metrics\":{\"g.throughput\":{\"value\":\"9\"}}}", "metrics \"g.throughput\" has no numeric value" },
+	{ "summary.json", "{\"verdict\":\"pass\",\"complete\":\"yes\"}", "\"complete\" is not true or false" },
+	/* meta.json */
+	{ "meta.json", "{\"kernel\":", "meta.json: not JSON" },
+	{ "meta.json", "[1]", "meta.json: not a JSON object" },
+	{ "meta.json", "{\"kernel\":{\"release\":6}}", "meta.json: kernel \"release\" is not a string" },
+	{ "meta.json", "{\"scenario\":{\"duration_ms\":\"5s\"}}", "scenario \"duration_ms\" is not an integer" },
+	{ "meta.json", "{\"clock\":{\"resolution_ns\":\"fast\"}}", "\"resolution_ns\" is not an integer or null" },
+	/* kmod-stats.json: what became '?' and 'nan' */
+	{ "kmod-stats.json", "{\"cpu\":[]}", "kmod-stats.json: it has no \"group\"" },
+	{ "kmod-stats.json", "{\"group\":{}}", "\"group\" is not a list" },
+	{ "kmod-stats.json", "{\"group\":[{\"name\":\"g\",\"completed\":\"many\"}]}", "group[0] \"completed\" is not an integer" },
+	{ "kmod-stats.json", "{\"group\":[{\"name\":5,\"completed\":1}]}", "group[0] \"name\" is not a string" },
+	{ "kmod-stats.json", "{\"group\":[{\"name\":\"g\",\"completed\":1,\"elapsed_ns\":1.5}]}", "\"elapsed_ns\" is not an integer" },
+	{ "kmod-stats.json", "{\"group\":[],\"cpu\":[{\"cpu\":0,\"group\":\"g\",\"runs\":\"x\"}]}", "cpu[0] \"runs\" is not an integer" },
+	{ "kmod-stats.json", "{\"group\":[{\"name\":\"g\",\"completed\":1,\"lat_p99_ns\":\"x\"}]}", "\"lat_p99_ns\" is not a number" },
+	/* kmod-hist.txt */
+	{ "kmod-hist.txt", "hist group=g cpu=all metric=lat lo_ns=9 hi_ns=1 count=1\n", "kmod-hist.txt: a line is not a histogram bucket" },
+	{ "kmod-hist.txt", "\x01\x02garbage", "kmod-hist.txt: a line is not a histogram bucket" },
+	/* events.csv: what became a false placement FAIL */
+	{ "events.csv", "t_ms,source,action,target,value,outcome,latency_us,detail\n\"unterminated,x\n", "events.csv: not CSV" },
+	{ "events.csv", "t_ms,source,action,target,value,outcome,latency_us,detail\n1,hotplug,offline\n", "events.csv: line 2 is not an event" },
+	{ "events.csv", "t_ms,source,action,target,value,outcome,latency_us,detail\nx,hotplug,offline,cpu1,0,ok,5,\n", "events.csv: line 2 is not an event" },
+	{ "events.csv", "t_ms,source,action,target,value,outcome,latency_us,detail\n1,hotplug,offline,cpu1,0,ok,slow,\n", "events.csv: line 2 is not an event" },
+	{ "events.csv", "t_ms,source,action,target,value,outcome,latency_us,detail\n1,a,b,c,d,e,1,f,g,h\n", "events.csv: line 2 is not an event" },
+	{ "events.csv", "time,what\n1,x\n", "events.csv: line 1 is not its header" },
+	{ "events.csv", "\xa7\x13\xff\xfe\x80,\x9c\n\x91\x22\x7f", "events.csv:" },
+};
+
+static char *fixture_copy(void)
+{
+	static const char *const files[] = { "summary.json", "meta.json", "kmod-stats.json",
+					     "kmod-hist.txt", "events.csv" };
+	char tmpl[] = "/tmp/wqb-rundata-XXXXXX", *dir;
+
+	assert_non_null(mkdtemp(tmpl));
+	dir = xstrdup(tmpl);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *src = xasprintf("%s/tests/data/run-smoke/%s", WQB_SRC, files[i]);
+		char *dst = path_join(dir, files[i]);
+		size_t len;
+		char *text = read_file(src, &len);
+
+		assert_non_null(text);
+		assert_int_equal(write_file_atomic(dst, text, len, 0644), 0);
+		free(text);
+		free(src);
+		free(dst);
+	}
+	return dir;
+}
+
+static void test_fixture_is_whole(void **state)
+{
+	char *dir = fixture_copy(), err[256];
+	struct rundata rd;
+
+	(void)state;
+	assert_int_equal(rundata_load(dir, &rd, err, sizeof(err)), 0);
+	assert_string_equal(rd.damaged, "");
+	assert_false(rd.events_damaged);
+	assert_non_null(rd.stats);
+	assert_non_null(rd.meta);
+	assert_true(rd.nhist > 0);
+	assert_true(rd.nev > 0);
+	rundata_free(&rd);
+	remove_tree(dir);
+	free(dir);
+}
+
+static void test_damaged_inputs(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(damages) / sizeof(damages[0]); i++) {
+		const struct damage *d = &damages[i];
+		char *dir = fixture_copy(), *p = path_join(dir, d->file), err[256];
+		struct rundata rd;
+
+		assert_int_equal(write_file_atomic(p, d->content, strlen(d->content), 0644), 0);
+		assert_int_equal(rundata_load(dir, &rd, err, sizeof(err)), 0);
+		if (!strstr(rd.damaged, d->want))
+			fail_msg("case %zu (%s): want \"%s\" in \"%s\"", i, d->file, d->want,
+				 rd.damaged);
+		/* a damaged file is dropped whole, never half used */
+		if (!strcmp(d->file, "kmod-stats.json"))
+			assert_null(rd.stats);
+		if (!strcmp(d->file, "meta.json"))
+			assert_null(rd.meta);
+		if (!strcmp(d->file, "kmod-hist.txt"))
+			assert_int_equal(rd.nhist, 0);
+		if (!strcmp(d->file, "events.csv")) {
+			assert_true(rd.events_damaged);
+			assert_int_equal(rd.nev, 0);
+		}
+		rundata_free(&rd);
+		remove_tree(dir);
+		free(p);
+		free(dir);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +293,8 @@ int main(void)
 		cmocka_unit_test(test_hist_bad_lines),
 		cmocka_unit_test(test_load_events_quoted),
 		cmocka_unit_test(test_load_refuses_non_runs),
+		cmocka_unit_test(test_fixture_is_whole),
+		cmocka_unit_test(test_damaged_inputs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
