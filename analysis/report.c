@@ -746,10 +746,11 @@ static void write_body(struct report *r, struct textdoc *o)
 	guest = json_object_get(sum, "guest");
 	if (guest) {
 		snprintf(line, sizeof(line),
-			 "guest: %s, %s, %lld attempt(s), guest lifetime %.1f s (QEMU launch to exit, "
-			 "shared by every run of its boot)%s%s",
+			 "guest: %s, %s, %lld attempt(s), boot %.1f s (QEMU launch to harness start), "
+			 "lifetime %.1f s (launch to exit, shared by every run of its boot)%s%s",
 			 jstr(guest, "outcome"), jstr(guest, "accel"), jint(guest, "attempts"),
-			 (double)jint(guest, "total_ms") / 1e3, *jstr(guest, "reason") ? " — " : "",
+			 (double)jint(guest, "boot_ms") / 1e3, (double)jint(guest, "total_ms") / 1e3,
+			 *jstr(guest, "reason") ? " — " : "",
 			 json_string_value(json_object_get(guest, "reason")) ?: "");
 		doc_text(o, line);
 	}
