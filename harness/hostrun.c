@@ -19,6 +19,7 @@
 #include "kparam.h"
 #include "meta.h"
 #include "perfstat.h"
+#include "phases.h"
 #include "progress.h"
 #include "requires.h"
 #include "result.h"
@@ -201,6 +202,32 @@ static void progress(const struct wqb_scenario *s, const struct fault_plan *plan
 }
 
 /*
+ * [global] until = items: has every group run its max_items?  (The module
+ * issues exactly max_items per group; each ends completed or cancelled.)
+ */
+static bool items_done(const struct wqb_scenario *s)
+{
+	char *text = kmodctl_read("stats");
+	json_t *st = text ? kmodctl_parse_stats(text) : NULL, *g;
+	size_t i, ndone = 0;
+	bool done;
+
+	json_array_foreach(json_object_get(st, "group"), i, g) {
+		const char *name = json_string_value(json_object_get(g, "name"));
+
+		for (size_t k = 0; k < s->ngroups; k++)
+			if (name && !strcmp(name, s->groups[k].name) &&
+			    (uint64_t)(gi(g, "completed") + gi(g, "cancelled")) >=
+			    scenario_group_max_items(&s->groups[k]))
+				ndone++;
+	}
+	done = st && ndone == s->ngroups;
+	json_decref(st);
+	free(text);
+	return done;
+}
+
+/*
  * The module's oracles, judged after stop (field names: docs/kmod.md).
  * The first offending group is named in the detail.
  */
@@ -314,12 +341,19 @@ static void judge_clock(struct run_result *res, json_t *stats)
 
 /* The run cannot happen on this kernel: a SKIP naming why, nothing changed. */
 static int skip_run(struct run_result *res, const struct wqb_scenario *s, const char *check,
-		    const char *why)
+		    const char *why, struct wqb_phases *ph)
 {
+	json_t *pj;
+
 	res->skipped = true;
 	result_check(res, check, CHECK_SKIP, "%s", why);
 	json_object_set_new(res->extra, "skip_reason", json_string(why));
+	phases_enter(ph, PH_REPORT, now_mono_ns());
 	result_write_verdict(res, s->name, true);
+	phases_end(ph, now_mono_ns());
+	pj = phases_json(ph);
+	result_write_json(res, "phases.json", pj);
+	json_decref(pj);
 	wqb_info("%s: SKIP: %s (%s)", s->name, why, res->dir);
 	result_close(res);
 	return WQB_RC_SKIP;
@@ -336,13 +370,18 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	struct background bg = { 0 };
 	struct perfstat ps;
 	struct samples_drain drain = { 0 };
+	struct wqb_phases ph;
 	bool perf_on = false, bg_on = false, want_samples = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool loaded = false, started = false, saved = false, complete = false;
 	bool on_before[WQB_MAX_CPUS], on_after[WQB_MAX_CPUS];
 	char *err = NULL, *p;
-	json_t *meta, *stats = NULL, *sys_before = NULL;
+	json_t *meta, *stats = NULL, *sys_before = NULL, *pj;
 	int r, rc;
+
+	/* the run's wall time starts here: phases.json (results/README.md) */
+	phases_init(&ph, now_mono_ns());
+	phases_enter(&ph, PH_SETUP, now_mono_ns());
 
 	if (geteuid() != 0) {
 		wqb_err("--host runs load a module, hotplug CPUs and write sysfs: run as root");
@@ -370,14 +409,14 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		char why[256];
 
 		if (!requires_met(s->requires, why, sizeof(why)))
-			return skip_run(&res, s, "requires", why);
+			return skip_run(&res, s, "requires", why, &ph);
 		result_check(&res, "requires", CHECK_PASS, "%s: present", s->requires);
 	}
 	if (s->nkparams) {
 		char why[512];
 
 		if (!kparam_present(s, why, sizeof(why)))
-			return skip_run(&res, s, "kparam", why);
+			return skip_run(&res, s, "kparam", why, &ph);
 	}
 
 	if ((r = dmesg_begin(&dm)) < 0)
@@ -402,6 +441,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 			     "wqbench is already loaded: unload it (rmmod wqbench) first");
 		goto teardown;
 	}
+	phases_enter(&ph, PH_MODULE_LOAD, now_mono_ns());
 	r = kmodctl_load(ko_path);
 	if (r < 0) {
 		result_check(&res, "module_load", CHECK_FAIL, "finit_module(%s): %s", ko_path,
@@ -415,6 +455,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		     p ? str_trim(p) : "no version file");
 	free(p);
 
+	phases_enter(&ph, PH_GROUP_DEFINITION, now_mono_ns());
 	for (size_t i = 0; i < s->ngroups; i++) {
 		char *def = group_def_for_run(s, &s->groups[i]);
 
@@ -441,6 +482,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	if (s->slowdown.enabled && arm_slowdown(&res, s) < 0)
 		goto teardown;
 
+	phases_enter(&ph, PH_TRACE_START, now_mono_ns());
 	if (s->trace.enabled) {
 		if (tracer_setup(&s->trace, &tr, &err) < 0) {
 			result_check(&res, "trace", CHECK_FAIL, "%s", err);
@@ -451,6 +493,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		}
 	}
 
+	phases_enter(&ph, PH_WARMUP, now_mono_ns());
 	if (want_samples && (r = samples_drain_start(&drain, res.dir)) < 0)
 		result_check(&res, "samples", CHECK_FAIL, "cannot drain samples: %s", strerror(-r));
 	r = kmodctl_write("control", "start");
@@ -477,6 +520,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	if (kmodctl_write("control", "measure_begin") < 0)
 		wqb_warn("the module refused measure_begin: its figures include the warmup");
 	res.t0_ns = now_mono_ns();
+	phases_enter(&ph, PH_MEASUREMENT, res.t0_ns);
 	/* events.csv counts from here; trace.dat and samples.bin use the same clock */
 	json_object_set_new(res.extra, "t0_mono_ns", json_integer((json_int_t)res.t0_ns));
 	result_event(&res, "run", "measure", s->name, "", "ok", -1, "start of measurement");
@@ -506,10 +550,14 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		free(first);
 
 		while (!stop_signal && now_mono_ns() < end &&
-		       !(s->until_faults && faults_done(&plan))) {
-			uint64_t wake = res.t0_ns + next_ms * 1000000ull;
+		       !(s->until_faults && faults_done(&plan)) &&
+		       !(s->until_items && items_done(s))) {
+			uint64_t wake = res.t0_ns + next_ms * 1000000ull, nap = wake;
 
-			sleep_until(wake < end ? wake : end);
+			/* until = items: look five times a second, the phase ends close to the count */
+			if (s->until_items && now_mono_ns() + 200000000ull < nap)
+				nap = now_mono_ns() + 200000000ull;
+			sleep_until(nap < end ? nap : end);
 			if (now_mono_ns() >= wake && !stop_signal) {
 				progress(s, &plan, &res, next_ms, &last_done, &last_ms, last_group);
 				next_ms += 1000;
@@ -517,6 +565,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		}
 	}
 	/* sources stop at the end of the phase; the last restore of each runs */
+	phases_enter(&ph, PH_STOP, now_mono_ns());
 	frun_stop = 1;
 	faults_join(&plan);
 	progress_done();
@@ -538,6 +587,7 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 	}
 
 teardown:
+	phases_enter(&ph, PH_STOP, now_mono_ns());
 	if (bg_on)
 		background_stop(&bg, &res);
 	if (started) {
@@ -563,10 +613,12 @@ teardown:
 		}
 		if (stats) {
 			result_write_json(&res, "kmod-stats.json", stats);
+			phases_enter(&ph, PH_JUDGING, now_mono_ns());
 			judge_module(&res, stats);
 			judge_clock(&res, stats);
 			if (s->slowdown.enabled)
 				judge_slowdown(&res, s, stats);
+			phases_enter(&ph, PH_STOP, now_mono_ns());
 		} else {
 			result_check(&res, "work_ran", CHECK_FAIL, "module stats unreadable");
 		}
@@ -583,6 +635,7 @@ teardown:
 		char *dat = path_join(res.dir, "trace.dat");
 		json_t *tst = NULL;
 
+		phases_enter(&ph, PH_TRACE_EXTRACTION, now_mono_ns());
 		if (tracer_save(&tr, dat, &tst, &err) < 0) {
 			result_check(&res, "trace", CHECK_FAIL, "%s", err);
 			free(err);
@@ -602,9 +655,11 @@ teardown:
 		tracer_destroy(&tr);
 		free(dat);
 	}
+	phases_enter(&ph, PH_JUDGING, now_mono_ns());
 	if (plan.n)
 		faults_report(&plan, &res);
 	if (loaded) {
+		phases_enter(&ph, PH_UNLOAD, now_mono_ns());
 		/* first: restore unloads a module its run loaded (for killed runs) */
 		r = kmodctl_unload();
 		result_check(&res, "module_unload", r ? CHECK_FAIL : CHECK_PASS, "rmmod wqbench: %s",
@@ -615,6 +670,7 @@ teardown:
 	if (saved) {
 		json_t *rep = NULL;
 
+		phases_enter(&ph, PH_RESTORE, now_mono_ns());
 		/* this run writes its own verdict; restore need not mark it */
 		state_note("result_dir", "");
 		r = state_restore(&rep);
@@ -627,6 +683,7 @@ teardown:
 				     "restore incomplete; run 'wqbench restore'");
 		json_object_set_new(res.extra, "restore", rep);
 	}
+	phases_enter(&ph, PH_JUDGING, now_mono_ns());
 	if (dm.fd >= 0) {
 		char *path = path_join(res.dir, "dmesg.txt");
 		char *text;
@@ -669,7 +726,13 @@ teardown:
 	if (stop_signal)
 		result_check(&res, "interrupted", CHECK_FAIL, "stopped by signal %d",
 			     (int)stop_signal);
+	phases_enter(&ph, PH_REPORT, now_mono_ns());
 	result_write_verdict(&res, s->name, complete);
+	phases_end(&ph, now_mono_ns());
+	/* the last file: its wall time includes writing the verdict */
+	pj = phases_json(&ph);
+	result_write_json(&res, "phases.json", pj);
+	json_decref(pj);
 	rc = result_failed(&res) || !complete ? 1 : 0;
 	wqb_info("%s: verdict %s (%s)", s->name, rc ? "FAIL" : "pass", res.dir);
 	json_decref(stats);
