@@ -346,7 +346,8 @@ int cmd_baseline(int argc, char **argv)
 	free(manifest);
 	if (install(stage, dir) < 0)
 		goto done;
-	printf("baseline: %zu runs in %s\n", b.n, dir);
+	if (wqb_verbosity > 0)
+		printf("baseline: %zu runs in %s\n", b.n, dir);
 	rc = 0;
 done:
 	if (rc) {

@@ -970,7 +970,8 @@ int cmd_compare(int argc, char **argv)
 		wqb_err("cannot write the comparison into %s", out);
 		goto out;
 	}
-	if (!quiet)
+	/* --quiet (global, before or after "compare"): no Markdown echo */
+	if (!quiet && wqb_verbosity > 0)
 		compare_print_md(&c, stdout);
 	rc = cmp_exit_code(&c);
 	printf("\ncompare: %s/compare.md (.html .json, junit.xml, kcidb.json, lava.txt): "

@@ -958,7 +958,7 @@ static int report_one(const char *dir, bool print)
 		printf("\nreport: %s (and report.html)\n", p);
 		free(text);
 		free(p);
-	} else if (rc != 2) {
+	} else if (rc != 2 && wqb_verbosity > 0) {
 		printf("%s/report.md %s/report.html\n", dir, dir);
 	}
 	rc = rc ? 1 : 0;

@@ -640,8 +640,16 @@ static int kernel_list_cmd(void)
 
 int cmd_kernel(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("usage: wqbench kernel fetch [6.1|6.12|all]\n"
+	bool help = false;
+
+	/* -h and --help of every kernel subcommand (build's is its own) */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+	if (help && argc > 1 && !strcmp(argv[1], "build"))
+		return cmd_kernel_build(argc - 1, argv + 1);
+	if (argc < 2 || help) {
+		fprintf(argc < 2 ? stderr : stdout,
+		       "usage: wqbench kernel fetch [6.1|6.12|all]\n"
 		       "       wqbench kernel build (--debian 6.12|6.1 | --source DIR [--rev REV]) [--flavour lean|debug] [--name NAME]\n"
 		       "       wqbench kernel source 6.12|6.1   (Debian's source tree, unpacked; prints its path)\n"
 		       "       wqbench kernel list\n"

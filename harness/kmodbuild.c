@@ -162,8 +162,11 @@ int cmd_kmod(int argc, char **argv)
 	int c, failed = 0, built = 0;
 
 	if (argc < 2 || strcmp(argv[1], "build") != 0) {
-		fprintf(stderr, "usage: wqbench kmod build [--all | --kernel NAME | --kernel-image PATH --kernel-build DIR]\n");
-		return 2;
+		bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+
+		fprintf(help ? stdout : stderr,
+			"usage: wqbench kmod build [--all | --kernel NAME | --kernel-image PATH --kernel-build DIR]\n");
+		return help ? 0 : 2;
 	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {

@@ -348,8 +348,9 @@ int cmd_restore(int argc, char **argv)
 		return 2;
 	}
 	r = state_restore(&rep);
-	json_array_foreach(rep, i, v)
-		printf("%s\n", json_string_value(v));
+	if (wqb_verbosity > 0)
+		json_array_foreach(rep, i, v)
+			printf("%s\n", json_string_value(v));
 	json_decref(rep);
 	if (r)
 		wqb_err("some state could not be restored; the state file %s is kept",

@@ -598,7 +598,7 @@ int cmd_guest(int argc, char **argv)
 	};
 	const char *kname = "6.12", *kimg = NULL, *kbuild = NULL, *console = NULL;
 	const char *keep_share = NULL;
-	struct vm_opts o = { .cpus = 4, .memory_mib = 1024, .accel = "tcg", .echo_console = true };
+	struct vm_opts o = { .cpus = 4, .memory_mib = 1024, .accel = "tcg", .echo_console = wqb_verbosity > 0 };
 	struct wqb_kernel k;
 	struct vm_result res;
 	uint64_t timeout_s = 600, v;
@@ -607,8 +607,11 @@ int cmd_guest(int argc, char **argv)
 	int c, rc;
 
 	if (argc < 2 || strcmp(argv[1], "exec") != 0) {
-		fprintf(stderr, "usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE] -- CMD [ARG...]\n");
-		return 2;
+		bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+
+		fprintf(help ? stdout : stderr,
+			"usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE] -- CMD [ARG...]\n");
+		return help ? 0 : 2;
 	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
