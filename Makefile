@@ -9,6 +9,8 @@
 #                 judged by wqbench compare (results/compare-6.1-6.12/)
 #   make sensitivity  how small a regression compare catches (~25 min;
 #                 docs/compare.md, results/sensitivity-TIME/)
+#   make lava     a real LAVA job: Debian's lava-run boots the kernel in
+#                 QEMU and runs ci/lava/wqbench.yaml (docs/ci.md)
 #
 # See README.md for the rest and docs/ARCHITECTURE.md for who owns what.
 
@@ -189,6 +191,19 @@ sensitivity: deps build $(BUILD)/sensitivity
 	$(WQBENCH) kernel fetch $(KERNEL)
 	$(WQBENCH) kmod build --kernel $(KERNEL)
 	tests/sensitivity/run-sensitivity --kernel $(KERNEL) $(SENS_ARGS)
+
+# A real LAVA job (docs/ci.md, tests/integration/lava-test): Debian's
+# lava-dispatcher (2023.01 on bookworm; no server, no recommends) runs
+# ci/lava/wqbench-job.yaml with lava-run on a QEMU device, and LAVA's own
+# record of the job is checked.  The root filesystem is debootstrapped once
+# into the cache (ci/lava/make-rootfs).  LAVA_KERNEL: a series (6.1, 6.12)
+# or the name of a kernel built from source (`wqbench kernel list`).
+LAVA_PACKAGES := lava-dispatcher debootstrap cpio git
+LAVA_KERNEL   ?= $(KERNEL)
+lava: deps build $(BUILD)/tests/integration/jsonq
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(LAVA_PACKAGES)"
+	case "$(LAVA_KERNEL)" in 6.1|6.12) $(WQBENCH) kernel fetch $(LAVA_KERNEL) ;; esac
+	tests/integration/lava-test --kernel $(LAVA_KERNEL)
 
 clean:
 	rm -rf $(BUILD)
