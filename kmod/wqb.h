@@ -90,6 +90,9 @@ struct wqb_item {
 	struct rnd_state rnd;
 	unsigned int idx;
 	bool in_use;		/* open loop: taken from the free pool */
+	/* instrument=sampled: this instance is timed; queueings until the next */
+	bool stamped;
+	u32 stamp_left;
 };
 
 struct wqb_group {
@@ -113,6 +116,12 @@ struct wqb_group {
 	u32 jitter_pct, sample_every, grace_ms;
 	u32 alloc_bytes;		/* kmalloc'd and freed by every execution */
 	bool bare;
+	/*
+	 * Stamps and histograms for one item in instrument_every (1: every
+	 * item, instrument=full; K > 1: instrument=sampled).  The oracles'
+	 * counters count every item whatever it is.
+	 */
+	u32 instrument_every;
 	enum wqb_selftest selftest;
 	char *def;			/* the definition as written, for reads */
 

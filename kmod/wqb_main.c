@@ -159,6 +159,8 @@ static int wqb_validate(struct wqb_group *g, const u64 *v)
 	g->jitter_pct = v[WQBENCH_GK_JITTER_PCT];
 	g->seed = v[WQBENCH_GK_SEED];
 	g->bare = v[WQBENCH_GK_INSTRUMENT] == 1;
+	/* 1 = every item (full); sampled times one in instrument_every */
+	g->instrument_every = v[WQBENCH_GK_INSTRUMENT] == 2 ? v[WQBENCH_GK_INSTRUMENT_EVERY] : 1;
 	g->sample_every = v[WQBENCH_GK_SAMPLE_EVERY];
 	g->grace_ms = v[WQBENCH_GK_GRACE_MS];
 	g->alloc_bytes = v[WQBENCH_GK_ALLOC_BYTES];

@@ -272,8 +272,10 @@ static void wqb_show_group(struct seq_file *m, struct wqb_group *g, u32 *buf)
 	bool stopped = !wqb_running && g->t_stop;
 	int cpu;
 
-	seq_printf(m, "group name=%s index=%u kind=%s instrument=%s queued=%lld inserted=%lld started=%lld completed=%lld cancelled=%lld inflight=%lld",
-		   g->name, g->index, wqb_kind_names[g->kind], g->bare ? "bare" : "full",
+	seq_printf(m, "group name=%s index=%u kind=%s instrument=%s instrument_every=%u queued=%lld inserted=%lld started=%lld completed=%lld cancelled=%lld inflight=%lld",
+		   g->name, g->index, wqb_kind_names[g->kind],
+		   g->bare ? "bare" : g->instrument_every > 1 ? "sampled" : "full",
+		   g->bare ? 0 : g->instrument_every,
 		   (s64)atomic64_read(&g->attempts), ins, st, co, ca, ins - co - ca);
 	/* exactly once: only judged once stopped, when nothing can be in flight */
 	seq_printf(m, " eo_dup=%lld eo_lost=%lld eo_ok=%d",

@@ -198,6 +198,41 @@ static bool wqb_still_running(struct wqb_item *it, bool from_self)
 }
 
 /*
+ * Is this queueing of the item timed?  Every one under instrument=full,
+ * none under bare, and under sampled one in instrument_every of each
+ * item's queueings (items start staggered, wqb_group_prepare()): a
+ * countdown in the item, which only its owner touches -- no shared
+ * counter on the fast path.
+ */
+static bool wqb_take_stamp(struct wqb_item *it)
+{
+	struct wqb_group *g = it->g;
+
+	if (g->bare)
+		return false;
+	if (g->instrument_every <= 1 || --it->stamp_left == 0) {
+		it->stamp_left = g->instrument_every;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The clock of an oracle that needs a time but no latency: the item's
+ * queueing or the start of a chain.  Exact for a timed item; for an
+ * untimed one of a sampled group the coarse clock (the last tick, read
+ * without touching the clocksource), which can only be earlier -- the
+ * placement and containment excuses that compare with it widen by a tick,
+ * never narrow (docs/kmod.md, "instrument=sampled").
+ */
+static u64 wqb_oracle_clock(const struct wqb_group *g, bool exact)
+{
+	if (g->bare)
+		return 0;
+	return exact ? ktime_get_ns() : ktime_get_coarse_ns();
+}
+
+/*
  * Queue it, with the group's placement (or on cpu when cpu >= 0), after
  * delay_us.  Stamps are written before the queueing: the item may start on
  * another CPU before queue_work_on() returns.
@@ -221,7 +256,9 @@ static bool wqb_queue(struct wqb_item *it, int cpu, u32 delay_us, bool from_self
 		    (delay ? WQBENCH_SAMPLE_DELAYED : 0) |
 		    (it->queued_running ? WQBENCH_SAMPLE_QUEUED_RUNNING : 0);
 	/* delayed work is really queued at timer expiry: stamp that */
-	it->t_queue = g->bare ? 0 : ktime_get_ns() + (u64)delay_us * NSEC_PER_USEC;
+	it->stamped = wqb_take_stamp(it);
+	it->t_queue = g->bare ? 0 : wqb_oracle_clock(g, it->stamped) +
+				    (u64)delay_us * NSEC_PER_USEC;
 	atomic64_inc(&g->attempts);
 	/*
 	 * Count the insert before it happens: the item can start on another
@@ -340,6 +377,8 @@ static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 		inside = usable = false;
 	if (inside)
 		return;
+	if (!t_start)	/* an untimed item of a sampled group: the start is now */
+		t_start = ktime_get_ns();
 	if (t_start < changed + grace || atomic_read(&wqb_masks_changing))
 		atomic64_inc(&g->unbound_grace);
 	else if ((it->from_self && it->chain_start < changed) ||
@@ -406,6 +445,7 @@ void wqb_work_fn(struct work_struct *w)
 	u64 t_start = 0, t_end, t_queue;
 	enum wqb_kind kind;
 	int started, queued, req_cpu;
+	bool stamped = it->stamped;
 	u32 flags;
 
 	atomic64_inc(&g->started);
@@ -420,7 +460,8 @@ void wqb_work_fn(struct work_struct *w)
 
 	if (!g->bare) {
 		wqb_note_start(it);
-		t_start = ktime_get_ns();
+		if (stamped)
+			t_start = ktime_get_ns();
 		wqb_max(&g->max_running, atomic_inc_return(&g->running));
 		wqb_max(&g->cpu_max_running[cpu], atomic_inc_return(&g->cpu_running[cpu]));
 		wqb_check_bound(it, cpu, t_start);
@@ -455,6 +496,12 @@ void wqb_work_fn(struct work_struct *w)
 	atomic64_inc(&g->completed);
 	if (g->bare) {
 		wqb_resubmit(it, kind, cpu);
+		return;
+	}
+	if (!stamped) {
+		/* sampled, not this one: every oracle above counted it, no stamps */
+		wqb_resubmit(it, kind, cpu);
+		wqb_note_return(it);
 		return;
 	}
 	/*
@@ -518,7 +565,7 @@ static enum hrtimer_restart wqb_timer_fn(struct hrtimer *t)
 	due = hrtimer_forward_now(t, ns_to_ktime(g->period_ns));
 	while (due && (it = wqb_free_item(g))) {
 		due--;
-		it->chain_start = g->bare ? 0 : ktime_get_ns();
+		it->chain_start = wqb_oracle_clock(g, g->instrument_every <= 1);
 		if (!wqb_queue(it, -1, 0, false))
 			wqb_release(it);
 	}
@@ -604,6 +651,8 @@ int wqb_group_prepare(struct wqb_group *g)
 		it->req_cpu = -1;
 		it->prev_cpu = -1;
 		it->partner = &g->items[i ^ 1];
+		/* staggered: the timed queueings of a sampled group spread over its items */
+		it->stamp_left = 1 + i % max_t(u32, g->instrument_every, 1);
 		prandom_seed_state(&it->rnd, g->seed ^ ((u64)i << 32) ^ g->index);
 	}
 	if (g->syswq != WQB_WQ_OWN) {
@@ -695,7 +744,7 @@ int wqb_group_start(struct wqb_group *g)
 
 		if (wqb_limits_reached(g))
 			break;
-		it->chain_start = ktime_get_ns();
+		it->chain_start = wqb_oracle_clock(g, g->instrument_every <= 1);
 		wqb_queue(it, -1, 0, false);
 	}
 	return 0;
