@@ -15,6 +15,7 @@
 #include "textfmt.h"
 #include "tracefig.h"
 #include "rundata.h"
+#include "suite.h"
 #include "util.h"
 
 #include <errno.h>
@@ -37,6 +38,7 @@ struct group_fig {
 	double throughput;		/* items/s over the group's elapsed time */
 	double lat[QUANTILES], run[QUANTILES];	/* ns; NaN when unknown */
 	long long max_conc;
+	long long every;		/* instrument=sampled: 1 item in every timed; else 1 */
 };
 
 struct report {
@@ -74,6 +76,21 @@ static void metric(json_t *m, const char *group, const char *name, double v, con
 					      "better", better));
 }
 
+/* a histogram figure of an instrument=sampled group: one item in every, n of them */
+static void metric_sampled(json_t *m, const char *group, const char *name, long long every,
+			   uint64_t n)
+{
+	char key[96];
+	json_t *o;
+
+	snprintf(key, sizeof(key), "%s.%s", group, name);
+	o = json_object_get(m, key);
+	if (!o || every <= 1)
+		return;
+	json_object_set_new(o, "sampled_every", json_integer(every));
+	json_object_set_new(o, "samples", json_integer((json_int_t)n));
+}
+
 const char *report_verdict_name(const struct rundata *rd)
 {
 	const char *v = json_string_value(json_object_get(rd->summary, "verdict"));
@@ -105,6 +122,7 @@ static void gather(struct report *r)
 		else
 			f->throughput = el > 0 ? (double)f->completed / el : NAN;
 		f->max_conc = jint(g, "max_concurrency");
+		f->every = !strcmp(jstr(g, "instrument"), "sampled") ? jint(g, "instrument_every") : 1;
 		lat = rundata_hist(&r->rd, f->name, "lat");
 		run = rundata_hist(&r->rd, f->name, "run");
 		for (int q = 0; q < QUANTILES; q++) {
@@ -116,8 +134,10 @@ static void gather(struct report *r)
 						       : kmod_hist_quantile(run, quantile_q[q]);
 			snprintf(nm, sizeof(nm), "lat_%s_ns", quantile_name[q]);
 			metric(r->metrics, f->name, nm, f->lat[q], "ns", "lower");
+			metric_sampled(r->metrics, f->name, nm, f->every, lat ? lat->total : 0);
 			snprintf(nm, sizeof(nm), "run_%s_ns", quantile_name[q]);
 			metric(r->metrics, f->name, nm, f->run[q], "ns", "lower");
+			metric_sampled(r->metrics, f->name, nm, f->every, run ? run->total : 0);
 		}
 		metric(r->metrics, f->name, "throughput", f->throughput, "items/s", "higher");
 	}
@@ -201,7 +221,8 @@ static void plot_cpus(struct report *r, const char *pdir)
 	char *body, *t, lbl[48];
 
 	body = xstrdup("set style data histogram\nset style fill solid 0.8\n"
-		       "set xlabel 'CPU'\nset ylabel 'items run'\nset boxwidth 0.8 relative\nplot");
+		       "set xlabel 'CPU'\nset ylabel 'items run'\n"
+		       "set yrange [0:*]\nset boxwidth 0.8 relative\nplot");
 	for (size_t g = 0; g < r->ng; g++) {
 		char name[32];
 		FILE *gf;
@@ -716,6 +737,38 @@ static void clock_text(json_t *meta, char *buf, size_t len)
 	snprintf(buf, len, "clock %s (resolution %s)", cs ? cs : "?", ns);
 }
 
+/*
+ * Which instrumentation each group ran with (instrument=sampled: one item
+ * in K timed, and how many were), and whether the run was traced: the
+ * figures below depend on both (their cost on the null loop: make bench,
+ * docs/kmod.md "Cost of instrumentation").
+ */
+static void instrument_text(struct report *r, char *buf, size_t len)
+{
+	json_t *g, *tr = json_object_get(r->rd.summary, "trace");
+	size_t i, l;
+
+	snprintf(buf, len, "instrumentation:");
+	json_array_foreach(json_object_get(r->rd.stats, "group"), i, g) {
+		const char *ins = jstr(g, "instrument");
+		const struct kmod_hist *h = rundata_hist(&r->rd, jstr(g, "name"), "lat");
+
+		l = strlen(buf);
+		if (!strcmp(ins, "sampled"))
+			snprintf(buf + l, len - l, "%s %s sampled (1 item in %lld timed: %llu items)",
+				 i ? "," : "", jstr(g, "name"), jint(g, "instrument_every"),
+				 (unsigned long long)(h ? h->total : 0));
+		else
+			snprintf(buf + l, len - l, "%s %s %s", i ? "," : "", jstr(g, "name"), ins);
+	}
+	l = strlen(buf);
+	if (tr)
+		snprintf(buf + l, len - l, " · tracing: tracefs instance %s, %lld events kept",
+			 jstr(tr, "instance"), jint(tr, "entries"));
+	else
+		snprintf(buf + l, len - l, " · tracing: off");
+}
+
 static void write_body(struct report *r, struct textdoc *o)
 {
 	json_t *meta = r->rd.meta, *sum = r->rd.summary, *c, *guest, *hp;
@@ -742,6 +795,8 @@ static void write_body(struct report *r, struct textdoc *o)
 		 json_is_true(json_object_get(json_object_get(meta, "wqbench"), "git_dirty")) ?
 		 " (dirty)" : "",
 		 json_is_false(json_object_get(sum, "complete")) ? "INCOMPLETE run" : "complete run");
+	doc_text(o, line);
+	instrument_text(r, line, sizeof(line));
 	doc_text(o, line);
 	guest = json_object_get(sum, "guest");
 	if (guest) {
@@ -781,7 +836,11 @@ static void write_body(struct report *r, struct textdoc *o)
 		const struct group_fig *f = &r->g[g];
 		char v[11][32];
 
-		snprintf(v[0], sizeof(v[0]), "%.31s", f->name);
+		if (f->every > 1)	/* its percentiles are of 1 item in every */
+			snprintf(v[0], sizeof(v[0]), "%.16s (1/%u)", f->name,
+				 (unsigned int)(f->every % 1000001));
+		else
+			snprintf(v[0], sizeof(v[0]), "%.31s", f->name);
 		snprintf(v[1], sizeof(v[1]), "%lld", f->completed);
 		snprintf(v[2], sizeof(v[2]), "%.0f", f->throughput);
 		for (int q = 0; q < QUANTILES; q++)
@@ -971,16 +1030,22 @@ static int report_one(const char *dir, bool print)
 
 int cmd_report(int argc, char **argv)
 {
-	bool print = false;
+	bool print = false, suite = false;
 	int bad = 0, n = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--print") == 0) {
 			print = true;
+		} else if (strcmp(argv[i], "--suite") == 0) {
+			suite = true;
 		} else if (strcmp(argv[i], "--help") == 0) {
 			printf("usage: wqbench report [--print] RUN_DIR...\n"
+			       "       wqbench report --suite [--print] RESULTS_DIR...\n"
 			       "  writes report.md, report.html and plots/ into each run directory\n"
-			       "  and adds \"metrics\" to its summary.json\n");
+			       "  and adds \"metrics\" to its summary.json; exit 1 when a run's files\n"
+			       "  are damaged (verdict ERROR)\n"
+			       "  --suite: suite.md and suite.html in a suite's results directory:\n"
+			       "  every run in it, failed first, with its headline figures and a link\n");
 			return 0;
 		} else if (argv[i][0] == '-') {
 			wqb_err("unknown report option '%s'", argv[i]);
@@ -996,7 +1061,7 @@ int cmd_report(int argc, char **argv)
 			bad++;
 			continue;
 		}
-		bad += report_one(argv[i], print);
+		bad += suite ? report_suite(argv[i], print) : report_one(argv[i], print);
 	}
 	if (!n) {
 		wqb_err("report needs at least one result directory");
