@@ -498,6 +498,15 @@ void tracefig_band(const struct loghist *L, double q, int sign, const double *dl
 	*hi = h * (1 + 2.0 / LOGHIST_SUB);
 }
 
+double tracefig_sampling_slack(unsigned int every, uint64_t timed, double q)
+{
+	if (every <= 1)
+		return 0;
+	if (!timed)
+		return 1;	/* nothing timed: any value */
+	return TRACEFIG_Z * sqrt(q * (1 - q) / (double)timed);
+}
+
 /* every figure of one group in the trace: its band, and whether the module's lies in it */
 static void judge_group(struct tracefig *tf, struct tracefig_group *g)
 {
@@ -517,16 +526,33 @@ static void judge_group(struct tracefig *tf, struct tracefig_group *g)
 		bool lat = k == TF_LAT_P50 || k == TF_LAT_P99;
 		double q = k == TF_LAT_P50 || k == TF_RUN_P50 ? 0.50 : 0.99;
 
+		double e = k == TF_TPUT ? 0 : tracefig_sampling_slack(g->every, g->timed, q);
+		double ql = fmax(q - e, 0.0005), qh = fmin(q + e, 1.0), x;
+
 		if (k != TF_TPUT && (lat ? nl : n) >= TRACEFIG_MIN_PAIRS) {
-			if (lat)
-				tracefig_band(&f->queue_to_start, q, 1, g->off_lat, g->off_lat, nl,
-					      &g->lo[k], &g->hi[k]);
-			else
-				tracefig_band(&f->run, q, -1, g->off_run, g->off_start, n,
-					      &g->lo[k], &g->hi[k]);
+			/* sampled: the lower bound at q - e, the upper at q + e */
+			if (lat) {
+				tracefig_band(&f->queue_to_start, ql, 1, g->off_lat, g->off_lat, nl,
+					      &g->lo[k], &x);
+				tracefig_band(&f->queue_to_start, qh, 1, g->off_lat, g->off_lat, nl,
+					      &x, &g->hi[k]);
+			} else {
+				tracefig_band(&f->run, ql, -1, g->off_run, g->off_start, n,
+					      &g->lo[k], &x);
+				tracefig_band(&f->run, qh, -1, g->off_run, g->off_start, n, &x,
+					      &g->hi[k]);
+			}
 			g->banded[k] = true;
 		} else {
 			fixed_band(g, k);
+			if (e > 0) {
+				const struct loghist *L = lat ? &f->queue_to_start : &f->run;
+
+				g->lo[k] = fmin(g->lo[k], (double)loghist_quantile(L, ql) -
+							  (g->trace[k] - g->lo[k]));
+				g->hi[k] = fmax(g->hi[k], (double)loghist_quantile(L, qh) +
+							  (g->hi[k] - g->trace[k]));
+			}
 		}
 		g->agree[k] = g->not_comparable[k] ||
 			      (!isnan(g->module[k]) && !isnan(g->trace[k]) &&
@@ -571,6 +597,13 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 		g->module[TF_TPUT] = num(jg, "measured_items_per_sec");
 		if (isnan(g->module[TF_TPUT]))	/* a module without measure_begin */
 			g->module[TF_TPUT] = num(jg, "items_per_sec");
+		if (!strcmp(json_string_value(json_object_get(jg, "instrument")) ?: "", "sampled")) {
+			const struct kmod_hist *h = rundata_hist(rd, g->name, "lat");
+
+			g->every = (unsigned int)json_integer_value(json_object_get(jg,
+									 "instrument_every"));
+			g->timed = h ? h->total : 0;
+		}
 	}
 	if (scenario_load(sp, &s, &err) == 0) {
 		for (i = 0; i < tf->ng; i++)

@@ -59,6 +59,13 @@ struct tracefig_group {
 	double lo[TF_NFIG], hi[TF_NFIG];
 	bool banded[TF_NFIG];
 	/*
+	 * instrument=sampled: the module's percentiles come from one item in
+	 * `every`, `timed` of them (its histogram's count), the trace's from
+	 * all: the band is widened by that sample's own uncertainty.
+	 */
+	unsigned int every;		/* 0 or 1: every item timed */
+	uint64_t timed;
+	/*
 	 * Items of samples.bin paired with their execution in the trace: how
 	 * far outside the tracepoints the module's stamps sat, per item --
 	 * queue->start: (queue_work - module's queue stamp) + (module's start
@@ -97,6 +104,15 @@ struct tracefig {
 	struct tracefig_offence bad[TRACEFIG_EVIDENCE * 2];
 	size_t nbad;
 };
+
+/*
+ * instrument=sampled: how far (in quantile) the module's q-quantile of its
+ * `timed` items may stray from the q-quantile of all items -- 3 binomial
+ * standard deviations of a sample of that size; 0 when every item was
+ * timed (every <= 1), 1 (any value) when none was.  The band is then
+ * tracefig_band()'s lower bound at q - slack and its upper at q + slack.
+ */
+double tracefig_sampling_slack(unsigned int every, uint64_t timed, double q);
 
 /*
  * The band [*lo, *hi] the module's q-quantile must lie in, given the

@@ -7,7 +7,9 @@
  * sampling does, and the module's true quantile -- of L + D for
  * queue->start, of L - D for run time -- must lie in the band, for the
  * median and the p99.  A module figure far off the truth must fall
- * outside it, so the band is not a blanket.
+ * outside it, so the band is not a blanket.  instrument=sampled: the
+ * module's quantile of one item in K must lie in the band widened by
+ * tracefig_sampling_slack().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,6 +159,52 @@ static void test_band_is_not_a_blanket(void **state)
 	free_world(&w);
 }
 
+/*
+ * instrument=sampled: the module's percentile comes from one item in K
+ * (each offset of the countdown), and must lie in the band taken at
+ * q -/+ the sampling slack; the slack is 0 when every item is timed.
+ */
+static void test_sampled(void **state)
+{
+	static const unsigned int ks[] = { 16, 64 };
+
+	(void)state;
+	assert_true(tracefig_sampling_slack(1, 1000, 0.5) == 0);
+	assert_true(tracefig_sampling_slack(0, 0, 0.5) == 0);
+	assert_true(tracefig_sampling_slack(16, 0, 0.5) == 1);
+	assert_true(fabs(tracefig_sampling_slack(16, 2500, 0.5) - 0.03) < 1e-12);
+	for (int sh = D_CONST; sh <= D_CORRELATED; sh++)
+		for (int sign = -1; sign <= 1; sign += 2)
+			for (size_t ki = 0; ki < 2; ki++) {
+				unsigned int k = ks[ki];
+				struct world w;
+				double *sub = calloc(N / k + 1, sizeof(double));
+
+				make_world(&w, sh, sign);
+				for (unsigned int first = 0; first < k; first += 5) {
+					size_t n = 0;
+
+					for (size_t i = first; i < N; i += k)
+						sub[n++] = w.m[i];
+					for (int qi = 0; qi < 2; qi++) {
+						double q = qi ? 0.99 : 0.50, lo, hi, x;
+						double e = tracefig_sampling_slack(k, n, q);
+						double got = quantile(sub, n, q);
+
+						tracefig_band(&w.L, fmax(q - e, 0.0005), sign, w.dl, w.dh,
+							      w.n, &lo, &x);
+						tracefig_band(&w.L, fmin(q + e, 1.0), sign, w.dl, w.dh,
+							      w.n, &x, &hi);
+						if (!(got >= lo && got <= hi))
+							fail_msg("shape %d sign %d 1/%u from %u q %.2f: %.0f outside %.0f..%.0f",
+								 sh, sign, k, first, q, got, lo, hi);
+					}
+				}
+				free(sub);
+				free_world(&w);
+			}
+}
+
 /* few pairs: the order statistics widen the band, it still holds */
 static void test_few_pairs(void **state)
 {
@@ -179,6 +227,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_band_holds),
+		cmocka_unit_test(test_sampled),
 		cmocka_unit_test(test_band_is_not_a_blanket),
 		cmocka_unit_test(test_few_pairs),
 	};
