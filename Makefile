@@ -139,12 +139,15 @@ checkpatch: deps
 
 # --- the two commands -------------------------------------------------------
 RUNDIR := results/quick-$(shell date -u +%Y%m%d-%H%M%S)
+# ends with the suite at a glance (suite.md), failed runs first, even when a
+# run failed; make's exit status is the run's
 run: deps build
 	$(WQBENCH) kernel fetch $(KERNEL)
 	$(WQBENCH) kmod build --kernel $(KERNEL)
-	$(WQBENCH) run --kernel $(KERNEL) --results $(RUNDIR) workloads/suites/quick.suite
-	$(WQBENCH) --quiet report $(RUNDIR)/2*
-	$(WQBENCH) report --print $(RUNDIR)/latest
+	rc=0; $(WQBENCH) run --kernel $(KERNEL) --results $(RUNDIR) workloads/suites/quick.suite || rc=$$?; \
+	$(WQBENCH) --quiet report $(RUNDIR)/2* || true; \
+	$(WQBENCH) report --suite --print $(RUNDIR) || { [ $$rc != 0 ] || rc=1; }; \
+	exit $$rc
 
 test: deps build test-bins
 	tests/run-tests
