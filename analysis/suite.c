@@ -179,8 +179,8 @@ static void write_page(FILE *f, bool html, const char *root, const struct suite_
 		      "tr.FAIL td:first-child{background:#fdd;font-weight:bold}"
 		      "tr.SKIP td:first-child{background:#eee}tr.PASS td:first-child{background:#dfd}\n"
 		      "</style></head><body>\n", f);
-	snprintf(line, sizeof(line), "wqbench suite: %zu runs — %zu error, %zu failed, %zu skipped, "
-		 "%zu passed", n, count[0], count[1], count[2], count[3]);
+	snprintf(line, sizeof(line), "wqbench suite: %zu run%s — %zu error, %zu failed, %zu skipped, "
+		 "%zu passed", n, n == 1 ? "" : "s", count[0], count[1], count[2], count[3]);
 	doc_head(&d, 1, line);
 	snprintf(line, sizeof(line), "Results directory %s. Runs needing a look come first (ERROR: a result file is "
 		 "damaged; FAIL: a check failed). Figures per work group: throughput over the "
