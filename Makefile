@@ -2,7 +2,10 @@
 #
 #   make run      install what is missing, build, boot Debian's 6.12 in QEMU,
 #                 run the quick suite and print the report
-#   make test     everything that proves it works (unit, kmod, guest boots)
+#   make check    the fast tier: unit tests, command-line errors, a short
+#                 fuzz of each target; no guest, under two minutes
+#   make test     everything that proves it works (make check's tier first,
+#                 then kmod, guest boots)
 #   make bench    speed and overhead figures (not part of make test)
 #   make reliability  the suite tortured itself; figures into RELIABILITY.md
 #   make compare  Debian 6.1 against 6.12: the compare suite, interleaved,
@@ -62,13 +65,13 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-r
 ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps build kernels kmod run test unit-test test-bins \
+.PHONY: all deps build kernels kmod run check test unit-test test-bins \
 	checkpatch bench compare sensitivity lava fuzz-bins reliability clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- dependencies -----------------------------------------------------------
 # Installs only what is missing; as non-root prints the command and stops.
@@ -149,7 +152,11 @@ run: deps build
 	$(WQBENCH) report --suite --print $(RUNDIR) || { [ $$rc != 0 ] || rc=1; }; \
 	exit $$rc
 
-test: deps build test-bins
+# the no-guest tier of tests/run-tests, which make test runs first
+check: deps build test-bins fuzz-bins
+	tests/run-tests --fast
+
+test: deps build test-bins fuzz-bins
 	tests/run-tests
 
 unit-test: deps build test-bins
