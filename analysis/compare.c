@@ -463,6 +463,15 @@ static int load_run(struct comparison *c, int side, const char *dir, char *err, 
 		m = metric_get(c, scenario, key, unit ? unit : "",
 			       better && !strcmp(better, "higher"));
 		push_value(&m->s[side], json_number_value(val));
+		if (json_integer_value(json_object_get(v, "sampled_every")) > 1) {
+			long long k = json_integer_value(json_object_get(v, "sampled_every"));
+			long long n = json_integer_value(json_object_get(v, "samples"));
+
+			if (k > m->sampled_every[side])
+				m->sampled_every[side] = k;
+			if (!m->samples_min[side] || n < m->samples_min[side])
+				m->samples_min[side] = n;
+		}
 	}
 	json_decref(metrics);
 out:
@@ -711,9 +720,17 @@ void compare_judge(struct comparison *c)
 		}
 	}
 	for (size_t i = 0; i < c->nm; i++) {
-		c->count[c->m[i].verdict]++;
-		if (c->m[i].may_hide_regression)
+		struct cmp_metric *m = &c->m[i];
+
+		c->count[m->verdict]++;
+		if (m->may_hide_regression)
 			c->hidden++;
+		/* a figure of one item in K says so, with its sample */
+		for (int side = 0; side < 2; side++)
+			if (m->sampled_every[side] > 1)
+				why_add(m, "; %s sampled, 1 item in %lld timed (at least %lld a run)",
+					side ? "candidate" : "baseline", m->sampled_every[side],
+					m->samples_min[side]);
 	}
 	/* say when no verdict was possible at all, instead of a silent "unchanged" */
 	if (nj) {

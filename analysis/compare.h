@@ -57,7 +57,13 @@ struct cmp_metric {
 	 * pass (exit 3).
 	 */
 	bool may_hide_regression;
-	char why[256];
+	/*
+	 * instrument=sampled (the metric's "sampled_every"): per side the
+	 * largest K seen (0: every item timed) and the fewest items timed in
+	 * one run (its "samples"); the why says so.
+	 */
+	long long sampled_every[2], samples_min[2];
+	char why[320];
 };
 
 struct cmp_failure {

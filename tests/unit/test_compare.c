@@ -162,6 +162,35 @@ static void test_same_is_unchanged(void **state)
 	compare_free(&c);
 }
 
+/* instrument=sampled figures keep their mark and sample count through compare */
+static void test_sampled_marked(void **state)
+{
+	struct comparison c;
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		char *d = make_run("bs", i, 1000 * jit(i), 50000 * jit(i + 1), 1e6, false, true);
+		char *p = path_join(d, "summary.json");
+		json_t *j = json_load_file(p, 0, NULL);
+		json_t *m = json_object_get(json_object_get(j, "metrics"), "g.lat_p99_ns");
+
+		json_object_set_new(m, "sampled_every", json_integer(16));
+		json_object_set_new(m, "samples", json_integer(2000 + i));
+		assert_int_equal(json_dump_file(j, p, 0), 0);
+		json_decref(j);
+		free(p);
+		free(d);
+		free(make_run("cs", i, 1000 * jit(i + 4), 50000 * jit(i + 6), 1e6, false, true));
+	}
+	build(&c, "bs", "cs");
+	assert_non_null(strstr(find(&c, "g.lat_p99_ns")->why,
+				"baseline sampled, 1 item in 16 timed (at least 2000 a run)"));
+	assert_null(strstr(find(&c, "g.lat_p99_ns")->why, "candidate sampled"));
+	assert_null(strstr(find(&c, "g.throughput")->why, "sampled"));
+	assert_int_equal(find(&c, "g.lat_p99_ns")->verdict, CMP_UNCHANGED);
+	compare_free(&c);
+}
+
 static void test_noisy(void **state)
 {
 	struct comparison c;
@@ -640,6 +669,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regression_and_improvement),
 		cmocka_unit_test(test_same_is_unchanged),
+		cmocka_unit_test(test_sampled_marked),
 		cmocka_unit_test(test_noisy),
 		cmocka_unit_test(test_too_few_runs),
 		cmocka_unit_test(test_issue15_too_few_runs),
