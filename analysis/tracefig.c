@@ -608,7 +608,6 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 	if (scenario_load(sp, &s, &err) == 0) {
 		for (i = 0; i < tf->ng; i++)
 			for (size_t k = 0; k < s.ngroups; k++) {
-				const char *def = s.groups[k].def ? s.groups[k].def : "";
 				struct tracefig_group *g = &tf->g[i];
 
 				if (strcmp(s.groups[k].name, g->name))
@@ -620,7 +619,7 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 				 * the nominal expiry, the trace from the timer's
 				 * queue_work (jiffy rounding apart).
 				 */
-				if (strstr(def, "requeue=delayed")) {
+				if (s.groups[k].val[WQBENCH_GK_REQUEUE] == WQBENCH_RQ_DELAYED) {
 					g->not_comparable[TF_LAT_P50] = g->not_comparable[TF_LAT_P99] =
 						"delayed work: module from nominal expiry, trace from the timer's queue_work";
 				}

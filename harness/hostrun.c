@@ -107,10 +107,15 @@ static void sleep_until(uint64_t deadline_ns)
  */
 #define WQB_TRACE_PAIR_EVERY	16
 
+static bool group_pairs_added(const struct wqb_scenario *s, const struct wqb_group *g)
+{
+	return s->trace.enabled && !group_given(g, WQBENCH_GK_SAMPLE_EVERY) &&
+	       g->val[WQBENCH_GK_INSTRUMENT] != WQBENCH_INSTR_BARE;
+}
+
 static char *group_def_for_run(const struct wqb_scenario *s, const struct wqb_group *g)
 {
-	if (!s->trace.enabled || strstr(g->def, " sample_every=") ||
-	    strstr(g->def, " instrument=bare"))
+	if (!group_pairs_added(s, g))
 		return xstrdup(g->def);
 	return xasprintf("%s sample_every=%d", g->def, WQB_TRACE_PAIR_EVERY);
 }
@@ -460,7 +465,9 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 		char *def = group_def_for_run(s, &s->groups[i]);
 
 		r = kmodctl_write("group", def);
-		if (strstr(def, " sample_every=") && !strstr(def, " sample_every=0"))
+		/* raw records: asked for, or added above for a traced run */
+		if (s->groups[i].val[WQBENCH_GK_SAMPLE_EVERY] ||
+		    group_pairs_added(s, &s->groups[i]))
 			want_samples = true;
 		free(def);
 		if (r < 0) {
