@@ -251,7 +251,8 @@ static void plot_cpus(struct report *r, const char *pdir)
  * blue cpumask, grey other attributes, dashed when it failed or rolled back.
  */
 /* the fault timeline (events.csv) as vertical lines: red offline, green online, blue cpumask */
-static char *fault_arrows(const struct report *r, size_t *rates)
+/* fault lines inside [0, xmax] s: one outside the range is drawn over the key */
+static char *fault_arrows(const struct report *r, size_t *rates, double xmax)
 {
 	char *body = xstrdup(""), *t;
 
@@ -264,8 +265,8 @@ static char *fault_arrows(const struct report *r, size_t *rates)
 			*rates += !strcmp(e->action, "rate");
 			continue;
 		}
-		if (e->t_ms < 0)
-			continue;	/* warmup */
+		if (e->t_ms < 0 || (double)e->t_ms / 1000.0 > xmax)
+			continue;	/* warmup, or after the plotted range */
 		if (!strcmp(e->source, "hotplug"))
 			color = !strcmp(e->action, "offline") ? "#cc2222" : "#22aa22";
 		else if (!strcmp(e->source, "cpumask"))
@@ -285,7 +286,7 @@ static void plot_timeline(struct report *r, const char *pdir)
 {
 	double end_s = (double)jint(json_object_get(r->rd.meta, "scenario"), "duration_ms") / 1000.0;
 	size_t rates;
-	char *arrows = fault_arrows(r, &rates), *t, lbl[48];
+	char *arrows = fault_arrows(r, &rates, end_s > 0 ? end_s : 1.0), *t, lbl[48];
 	char *body = xasprintf("set xlabel 'time since start of measurement (s)'\n"
 			       "set ylabel 'items/s'\nset yrange [0:*]\nset xrange [0:%.3f]\n%splot",
 			       end_s > 0 ? end_s : 1.0, arrows);
@@ -339,7 +340,7 @@ static void plot_latency_timeline(struct report *r, const char *pdir)
 
 	if (!r->tf.have || !t0)
 		return;
-	arrows = fault_arrows(r, &rates);
+	arrows = fault_arrows(r, &rates, end_s > 0 ? end_s : 1.0);
 	body = xasprintf("set xlabel 'time since start of measurement (s)'\n"
 			 "set ylabel 'queue -> start (us), per %.0f ms'\nset logscale y\n"
 			 "set xrange [0:%.3f]\n%splot", (double)t->bin_ns / 1e6,
