@@ -167,9 +167,20 @@ void result_event(struct run_result *r, const char *source, const char *action,
 
 int result_write_json(const struct run_result *r, const char *name, json_t *j)
 {
-	char *p = path_join(r->dir, name);
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	char *p = path_join(r->dir, name), *s;
 	int rc = -1;
+
+	/*
+	 * The run's identity, what it is called wherever it is copied: its
+	 * directory's name as created (a time, the scenario, the kernel and a
+	 * random tag).  compare and baseline save count a run once by it.
+	 */
+	if (!strcmp(name, "meta.json") && json_is_object(j) && !json_object_get(j, "run_id")) {
+		const char *b = strrchr(r->dir, '/');
+
+		json_object_set_new(j, "run_id", json_string(b && b[1] ? b + 1 : r->dir));
+	}
+	s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 
 	if (s) {
 		size_t n = strlen(s);
