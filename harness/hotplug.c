@@ -5,6 +5,7 @@
  */
 #include "hotplug.h"
 #include "util.h"
+#include "wqbench_uapi.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,40 +21,31 @@ static const char *sysroot(void)
 
 int cpulist_parse(const char *s, bool *set, int max)
 {
-	char *copy, *tok, *save = NULL;
-	int n = 0;
+	char *copy;
+	const char *p;
+	__u64 a, b;
+	int n = 0, r;
 
 	memset(set, 0, (size_t)max * sizeof(bool));
 	if (!s)
 		return -1;
 	copy = xstrdup(s);
-	str_trim(copy);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *dash = strchr(tok, '-');
-		uint64_t a, b;
-
-		if (dash) {
-			*dash = '\0';
-			if (parse_u64(tok, &a) || parse_u64(dash + 1, &b))
-				goto bad;
-		} else {
-			if (parse_u64(tok, &a))
-				goto bad;
-			b = a;
-		}
-		if (b < a || b >= (uint64_t)max)
-			goto bad;
-		for (uint64_t c = a; c <= b; c++) {
+	p = str_trim(copy);
+	if (!*p) {
+		free(copy);
+		return 0;	/* the kernel writes an empty list as "" */
+	}
+	while ((r = wqbench_cpulist_next(&p, &a, &b)) > 0) {
+		if (b >= (__u64)max)
+			break;
+		for (__u64 c = a; c <= b; c++) {
 			if (!set[c])
 				n++;
 			set[c] = true;
 		}
 	}
 	free(copy);
-	return n;
-bad:
-	free(copy);
-	return -1;
+	return r == 0 ? n : -1;
 }
 
 char *cpulist_format(const bool *set, int max)

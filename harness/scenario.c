@@ -11,6 +11,7 @@
  * over-long lines instead of letting inih split them silently.
  */
 #include "scenario.h"
+#include "hotplug.h"
 #include "requires.h"
 #include "util.h"
 
@@ -416,50 +417,25 @@ static bool is_word(const char *v, size_t max)
 	return true;
 }
 
-/* "0-2,5" into cpus[] (decimal, no empty entries); returns count or -1 */
+/* "0-2,5" into cpus[], ascending, by the one CPU-list parser; count or -1 */
 static int parse_cpulist(const char *v, int *cpus, size_t max, uint64_t maxcpu)
 {
-	size_t n = 0;
+	bool *set = xcalloc(maxcpu + 1, sizeof(bool));
+	int n = *v ? cpulist_parse(v, set, (int)maxcpu + 1) : -1;
+	size_t k = 0;
 
-	if (!*v)
+	if (n <= 0 || (size_t)n > max) {
+		free(set);
 		return -1;
-	while (*v) {
-		size_t l = strcspn(v, "-,");
-		uint64_t a, b;
-		char num[24];
-
-		if (!l || l >= sizeof(num))
-			return -1;
-		memcpy(num, v, l);
-		num[l] = '\0';
-		if (parse_dec(num, &a))
-			return -1;
-		v += l;
-		b = a;
-		if (*v == '-') {
-			v++;
-			l = strcspn(v, ",");
-			if (!l || l >= sizeof(num))
-				return -1;
-			memcpy(num, v, l);
-			num[l] = '\0';
-			if (parse_dec(num, &b) || b < a)
-				return -1;
-			v += l;
-		}
-		if (b > maxcpu)
-			return -1;
-		for (uint64_t cpu = a; cpu <= b; cpu++) {
-			if (n >= max)
-				return -1;
-			if (cpus)
-				cpus[n] = (int)cpu;
-			n++;
-		}
-		if (*v == ',' && !*++v)
-			return -1;	/* trailing comma */
 	}
-	return (int)n;
+	for (uint64_t cpu = 0; cpu <= maxcpu; cpu++)
+		if (set[cpu]) {
+			if (cpus)
+				cpus[k] = (int)cpu;
+			k++;
+		}
+	free(set);
+	return n;
 }
 
 /* a hex cpumask with at least one CPU in it: "3", "0xf", "ff,00000000" */

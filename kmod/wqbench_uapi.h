@@ -247,6 +247,38 @@ static inline unsigned long wqbench_span(const char *s, char stop1, char stop2)
 }
 
 /*
+ * The next range of a CPU list ("0-2,5": decimal CPUs and ascending ranges,
+ * comma-separated, no empty entries): 1 with [*a, *b] and *p moved past it,
+ * 0 at the end of the list, -1 when it is not a CPU list.  The one parser
+ * of CPU lists: group keys here, the harness's sysfs lists and scenario
+ * keys (harness/hotplug.c cpulist_parse()).
+ */
+static inline int wqbench_cpulist_next(const char **p, __u64 *a, __u64 *b)
+{
+	const char *s = *p;
+	unsigned long l;
+
+	if (!*s)
+		return 0;
+	l = wqbench_span(s, '-', ',');
+	if (wqbench_parse_dec(s, l, a))
+		return -1;
+	s += l;
+	*b = *a;
+	if (*s == '-') {
+		s++;
+		l = wqbench_span(s, ',', ',');
+		if (wqbench_parse_dec(s, l, b) || *b < *a)
+			return -1;
+		s += l;
+	}
+	if (*s == ',' && !*++s)
+		return -1;	/* a trailing comma */
+	*p = s;
+	return 1;
+}
+
+/*
  * Parse the value of key k; 0 and *out set, or -1 and *why saying what is
  * wrong.  KT_NAME and KT_CPULIST are checked for syntax only (*out = 1 for
  * a CPU list); the module then checks the CPUs and nodes are possible.
@@ -344,24 +376,11 @@ bad_name:
 		*out = v;
 		return 0;
 	case WQBENCH_KT_CPULIST:
-		while (*val) {
-			l = wqbench_span(val, '-', ',');
-			if (wqbench_parse_dec(val, l, &a))
-				goto bad_list;
-			val += l;
-			b = a;
-			if (*val == '-') {
-				val++;
-				l = wqbench_span(val, ',', ',');
-				if (wqbench_parse_dec(val, l, &b) || b < a)
-					goto bad_list;
-				val += l;
-			}
+		while ((w = wqbench_cpulist_next(&val, &a, &b)) > 0)
 			if (b > k->max)
 				goto bad_list;
-			if (*val == ',' && !*++val)
-				goto bad_list;
-		}
+		if (w < 0)
+			goto bad_list;
 		*out = 1;
 		return 0;
 bad_list:

@@ -90,6 +90,12 @@ static void test_cpulist(void **state)
 	assert_int_equal(cpulist_parse("3-1", set, WQB_MAX_CPUS), -1);
 	assert_int_equal(cpulist_parse("x", set, WQB_MAX_CPUS), -1);
 	assert_int_equal(cpulist_parse("5000", set, WQB_MAX_CPUS), -1);
+	/* the one CPU-list parser (kmod/wqbench_uapi.h): decimal, no empty entry */
+	assert_int_equal(cpulist_parse("01", set, WQB_MAX_CPUS), -1);
+	assert_int_equal(cpulist_parse("0x1", set, WQB_MAX_CPUS), -1);
+	assert_int_equal(cpulist_parse("0,", set, WQB_MAX_CPUS), -1);
+	assert_int_equal(cpulist_parse("0,,2", set, WQB_MAX_CPUS), -1);
+	assert_int_equal(cpulist_parse("", set, WQB_MAX_CPUS), 0);
 }
 
 static void test_cpumask_normalise(void **state)
