@@ -14,49 +14,62 @@
 
 /*
  * What a healthy run never logs.  Workqueue-specific messages first (see
- * kernel/workqueue.c), then the kernel's generic signs of trouble.
+ * kernel/workqueue.c), then the kernel's generic signs of trouble.  The one
+ * list of kernel crash patterns: those marked crash are what the console
+ * watch (harness/vm.c) counts as an oops.
  */
-static const char *const bad_patterns[] = {
-	"BUG: workqueue lockup",
-	"BUG: workqueue leaked",
-	"hogged CPU for",
-	"drain_workqueue() isn't complete",
-	"has the following busy pwq",
-	"is flushing !WQ_MEM_RECLAIM",
-	"Failed to create a worker thread",
-	"WARNING: CPU:",
-	"BUG:",
-	"Oops",
-	"Call Trace:",
-	"soft lockup",
-	"hung task",
-	"blocked for more than",
-	"self-detected stall",
-	"rcu_sched detected stalls",
-	"RCU stall",
-	"ODEBUG:",
-	"UBSAN:",
-	"KASAN:",
-	"general protection fault",
-	"kernel BUG at",
-	"possible circular locking dependency",
-	"inconsistent lock state",
+static const struct {
+	const char *text;
+	bool crash;	/* also a crash on the console (vm.c's watch, dmesg_is_crash()) */
+} bad_patterns[] = {
+	{ "BUG: workqueue lockup", false },
+	{ "BUG: workqueue leaked", false },
+	{ "hogged CPU for", false },
+	{ "drain_workqueue() isn't complete", false },
+	{ "has the following busy pwq", false },
+	{ "is flushing !WQ_MEM_RECLAIM", false },
+	{ "Failed to create a worker thread", false },
+	{ "WARNING: CPU:", true },
+	{ "BUG:", true },
+	{ "Oops", true },
+	{ "Call Trace:", false },
+	{ "soft lockup", false },
+	{ "hung task", false },
+	{ "blocked for more than", false },
+	{ "self-detected stall", false },
+	{ "rcu_sched detected stalls", false },
+	{ "RCU stall", false },
+	{ "ODEBUG:", false },
+	{ "UBSAN:", false },
+	{ "KASAN:", false },
+	{ "general protection fault", false },
+	{ "kernel BUG at", false },
+	{ "possible circular locking dependency", false },
+	{ "inconsistent lock state", false },
 	/* lockdep's other report headers (kernel/locking/lockdep.c) */
-	"WARNING: possible recursive locking detected",
-	"WARNING: possible irq lock inversion dependency detected",
-	"-unsafe lock order detected",
-	"WARNING: suspicious RCU usage",
-	"WARNING: bad unlock balance detected!",
-	"WARNING: bad contention detected!",
-	"WARNING: held lock freed!",
-	"still has locks held!",
-	"WARNING: lock held when returning to user space!",
-	"WARNING: Nested lock was not taken",
-	"WARNING: chain_key collision",
-	"DEBUG_LOCKS_WARN_ON",
-	"Kernel panic",
-	NULL
+	{ "WARNING: possible recursive locking detected", false },
+	{ "WARNING: possible irq lock inversion dependency detected", false },
+	{ "-unsafe lock order detected", false },
+	{ "WARNING: suspicious RCU usage", false },
+	{ "WARNING: bad unlock balance detected!", false },
+	{ "WARNING: bad contention detected!", false },
+	{ "WARNING: held lock freed!", false },
+	{ "still has locks held!", false },
+	{ "WARNING: lock held when returning to user space!", false },
+	{ "WARNING: Nested lock was not taken", false },
+	{ "WARNING: chain_key collision", false },
+	{ "DEBUG_LOCKS_WARN_ON", false },
+	{ "Kernel panic", false },
+	{ NULL }
 };
+
+bool dmesg_is_crash(const char *line)
+{
+	for (size_t i = 0; bad_patterns[i].text; i++)
+		if (bad_patterns[i].crash && strstr(line, bad_patterns[i].text))
+			return true;
+	return false;
+}
 
 /*
  * Reports that are followed by a dump of their own.  The workqueue
@@ -263,16 +276,16 @@ size_t dmesg_judge(const char *text, const char *const *expected, json_t **findi
 
 		if (dump && (t < 0 || dump_t < 0 || t - dump_t <= DUMP_WINDOW_S) &&
 		    dump->dump_line(msg)) {
-			for (size_t i = 0; bad_patterns[i]; i++)
-				if (strstr(line, bad_patterns[i])) {
-					add_finding(arr, bad_patterns[i], line, true, dump->report);
+			for (size_t i = 0; bad_patterns[i].text; i++)
+				if (strstr(line, bad_patterns[i].text)) {
+					add_finding(arr, bad_patterns[i].text, line, true, dump->report);
 					break;
 				}
 			continue;
 		}
-		for (size_t i = 0; bad_patterns[i] && !pattern; i++)
-			if (strstr(line, bad_patterns[i]))
-				pattern = bad_patterns[i];
+		for (size_t i = 0; bad_patterns[i].text && !pattern; i++)
+			if (strstr(line, bad_patterns[i].text))
+				pattern = bad_patterns[i].text;
 		if (!pattern)
 			continue;	/* a quiet line: an open dump goes on past it */
 		exp = is_expected(line, expected);

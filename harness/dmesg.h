@@ -15,6 +15,12 @@ struct dmesg_capture {
 };
 
 /* Open /dev/kmsg and skip what is already there.  Returns 0 or -errno. */
+/*
+ * A line of kernel log or console that is a crash (an oops, a BUG, a
+ * WARNING): the patterns of dmesg.c's one list marked so.  vm.c's console
+ * watch uses it.
+ */
+bool dmesg_is_crash(const char *line);
 int dmesg_begin(struct dmesg_capture *c);
 /*
  * Append every record logged since dmesg_begin() to path as text lines

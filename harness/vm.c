@@ -9,6 +9,7 @@
  * every guest runs against a deadline: QEMU is killed, never waited on.
  */
 #include "vm.h"
+#include "dmesg.h"
 #include "initramfs.h"
 #include "kmodbuild.h"
 #include "progress.h"
@@ -97,7 +98,7 @@ static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const c
 
 bool vm_text_has_oops(const char *text)
 {
-	return strstr(text, "Oops:") || strstr(text, "BUG:") || strstr(text, "WARNING: CPU:");
+	return dmesg_is_crash(text);	/* the one list, harness/dmesg.c */
 }
 
 bool vm_text_has_unexpected_oops(const char *text, const char *const *expected)

@@ -255,6 +255,12 @@ static void test_console_expected_oops(void **state)
 		"BUG: workqueue lockup - pool cpus=1\nWARNING: CPU: 1 PID: 2 at x.c:1\n", want));
 	assert_false(vm_text_has_unexpected_oops("all quiet\nno newline at the end", NULL));
 	assert_false(vm_text_has_unexpected_oops("", NULL));
+	/* the console's crashes are dmesg.c's patterns marked so: one list */
+	assert_true(dmesg_is_crash("[ 1.0] kernel BUG: unable to handle page fault"));
+	assert_true(dmesg_is_crash("WARNING: CPU: 0 PID: 1 at kernel/workqueue.c:1"));
+	assert_true(dmesg_is_crash("Oops: 0000 [#1] SMP"));
+	assert_false(dmesg_is_crash("workqueue: foo hogged CPU for >10000us 4 times"));
+	assert_false(dmesg_is_crash("Call Trace:"));
 }
 
 static void test_stats_parse(void **state)
