@@ -706,6 +706,34 @@ static void test_bare(void **state)
 }
 
 /*
+ * instrument=sampled: every item counted by the oracles, one queueing in
+ * K of each item timed -- histograms and raw records from those only.
+ */
+static void test_sampled(void **state)
+{
+	const char *st, *p;
+	long long produced;
+
+	(void)state;
+	run1("name=smp2 work_us=0 placement=rr inflight=4 max_items=800 instrument=sampled instrument_every=8 sample_every=1",
+	     400);
+	assert_int_equal(stat_of("smp2", "eo_ok"), 1);
+	assert_int_equal(stat_of("smp2", "completed"), 800);
+	/* placement is checked on every item, not on the timed ones */
+	assert_int_equal(stat_of("smp2", "bound_checked"), 800);
+	assert_int_equal(stat_of("smp2", "instrument_every"), 8);
+	st = slurp(DIR_ "stats");
+	assert_non_null(strstr(st, "instrument=sampled"));
+	assert_non_null(strstr(st, "lat_p50_ns"));
+	/* 8 items, each timed once in 8 of its queueings: 100, +-1 an item */
+	p = strstr(st, "samples produced=");
+	assert_non_null(p);
+	produced = atoll(p + strlen("samples produced="));
+	assert_true(produced >= 92 && produced <= 108);
+	clear();
+}
+
+/*
  * alloc_bytes: every execution allocates (and frees) once, from a slab
  * cache up to two pages and from the page allocator above; with no fault
  * injection armed none fails.  The largest size allowed is taken.
@@ -826,6 +854,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_samples_and_hist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_measured_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sampled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inject, setup, teardown),
 		cmocka_unit_test(test_rmmod_every_state),
