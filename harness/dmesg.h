@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel log capture (/dev/kmsg from the start of the run) and its verdict:
- * the patterns of kernel-facts.md that mean a workqueue or kernel problem.
+ * the patterns of docs/kernel-facts.md that mean a workqueue or kernel problem.
  */
 #ifndef WQB_DMESG_H
 #define WQB_DMESG_H
