@@ -89,14 +89,31 @@ struct wqb_item {
 	struct task_struct *exit_task;
 	struct rnd_state rnd;
 	unsigned int idx;
-	bool in_use;		/* open loop: taken from the free pool */
+	bool in_use;		/* P: open loop: taken from the free pool */
 	/* instrument=sampled: this instance is timed; queueings until the next */
 	bool stamped;
 	u32 stamp_left;
 };
 
+/*
+ * Locking, in the style of kernel/workqueue.c's legend.  The comment on
+ * each block of fields below says which rule holds:
+ *
+ * L: wqb_lock (mutex, wqb_main.c).  The group list, the run state and a
+ *    group's definition: written only by a group write, start, stop or
+ *    clear with wqb_lock held; functions that rely on it say so with
+ *    lockdep_assert_held().  Read-only while running.
+ * R: written with wqb_lock held while no item of the group is queued
+ *    (start, stop); read lock-free by the items, timer and stats.
+ * P: g->pool_lock (spinlock, irqsave).  The open loop's free pool:
+ *    wqb_item.in_use.
+ * M: g->mask_lock (spinlock, irqsave).  mask, prev_mask, mask_changed.
+ * A: atomic or per-CPU: no lock.
+ * I: the item's own: touched by its work function, or while it is not
+ *    queued, only.
+ */
 struct wqb_group {
-	/* definition */
+	/* L: definition */
 	char name[WQB_NAME_MAX + 1];
 	unsigned int index;
 	enum wqb_syswq syswq;
@@ -125,12 +142,12 @@ struct wqb_group {
 	enum wqb_selftest selftest;
 	char *def;			/* the definition as written, for reads */
 
-	/* runtime */
+	/* R: runtime */
 	struct workqueue_struct *wq;
 	bool own_wq;
 	struct wqb_item *items;
 	unsigned int nitems;		/* 2 per slot */
-	spinlock_t pool_lock;		/* open loop free pool */
+	spinlock_t pool_lock;		/* P: open loop free pool */
 	struct hrtimer timer;
 	u64 period_ns;
 	bool stopping;
@@ -140,12 +157,13 @@ struct wqb_group {
 	atomic64_t issued;		/* items handed out, for max_items */
 	atomic_t selftest_done;		/* a self-test fires once per start */
 
+	/* M: */
 	cpumask_var_t mask;		/* effective unbound mask as told by the harness */
 	cpumask_var_t prev_mask;	/* the one before: items queued under it may drain there */
 	u64 mask_changed;		/* when it was told, 0 = never */
 	spinlock_t mask_lock;
 
-	/* counters (docs/kmod.md) */
+	/* A: counters (docs/kmod.md) */
 	atomic64_t attempts, inserted, started, completed, cancelled;
 	atomic64_t eo_dup;
 	atomic64_t bound_checked, bound_violations, bound_offline, bound_nonreentrant;
@@ -157,12 +175,12 @@ struct wqb_group {
 	atomic_t *cpu_running, *cpu_max_running;	/* [nr_cpu_ids] */
 	u64 __percpu *runs;
 	struct wqb_hist __percpu *hist;
-	/* the measured phase (control measure_begin/measure_end) */
+	/* L: the measured phase (control measure_begin/measure_end) */
 	s64 m_completed0, m_completed1;
 	u64 t_m0, t_m1;
 };
 
-/* wqb_main.c */
+/* wqb_main.c; L: every one of these but the lock */
 extern struct mutex wqb_lock;
 extern struct wqb_group *wqb_groups[WQB_MAX_GROUPS];
 extern unsigned int wqb_ngroups;

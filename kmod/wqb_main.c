@@ -267,6 +267,7 @@ static void wqb_stop_all(void)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&wqb_lock);
 	for (i = 0; i < wqb_ngroups; i++)
 		wqb_group_stop(wqb_groups[i]);
 	wqb_running = false;
@@ -277,6 +278,7 @@ static void wqb_clear_all(void)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&wqb_lock);
 	for (i = 0; i < wqb_ngroups; i++) {
 		wqb_group_release(wqb_groups[i]);
 		kfree(wqb_groups[i]);
@@ -296,6 +298,7 @@ static int wqb_cmd_cpumask(char *args)
 	unsigned long flags;
 	unsigned int i;
 
+	lockdep_assert_held(&wqb_lock);
 	for (i = 0; name && i < wqb_ngroups; i++)
 		if (!strcmp(wqb_groups[i]->name, name))
 			g = wqb_groups[i];
@@ -333,6 +336,7 @@ static int wqb_cmd_measure(bool begin)
 	unsigned int i;
 	int cpu;
 
+	lockdep_assert_held(&wqb_lock);
 	if (!wqb_running || READ_ONCE(wqb_measure) != (begin ? WQB_MEASURE_WHOLE : WQB_MEASURE_ON)) {
 		wqb_bad("control", begin ? "measure_begin" : "measure_end",
 			begin ? "needs a running start, once" : "needs measure_begin first");

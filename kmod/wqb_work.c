@@ -618,6 +618,7 @@ int wqb_group_prepare(struct wqb_group *g)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&wqb_lock);
 	g->nitems = 2 * g->inflight;
 	g->items = kvcalloc(g->nitems, sizeof(*g->items), GFP_KERNEL);
 	g->cpu_running = kcalloc(nr_cpu_ids, sizeof(atomic_t), GFP_KERNEL);
@@ -707,6 +708,7 @@ static void wqb_cancel_all(struct wqb_group *g)
 
 void wqb_group_release(struct wqb_group *g)
 {
+	lockdep_assert_held(&wqb_lock);
 	if (g->items)
 		wqb_cancel_all(g);
 	if (g->own_wq && g->wq)
@@ -728,6 +730,7 @@ int wqb_group_start(struct wqb_group *g)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&wqb_lock);
 	WRITE_ONCE(g->stopping, false);
 	g->t_start = ktime_get_ns();
 	g->t_stop = 0;
@@ -752,6 +755,7 @@ int wqb_group_start(struct wqb_group *g)
 
 void wqb_group_stop(struct wqb_group *g)
 {
+	lockdep_assert_held(&wqb_lock);
 	WRITE_ONCE(g->stopping, true);
 	smp_mb();	/* ->stopping before the cancels: see wqb_cancel_all() */
 	if (g->open_loop)
