@@ -1624,14 +1624,102 @@ void suite_free(struct wqb_suite *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* What a key accepts, in a word or two, for `check --keys`. */
+static char *key_allowed(const struct key_spec *k)
+{
+	unsigned long long lo = k->min, hi = k->max;
+
+	switch (k->type) {
+	case K_UINT:
+		return hi == UINT64_MAX ? xstrdup("u64") : xasprintf("%llu..%llu", lo, hi);
+	case K_BOOL:
+		return xstrdup("0|1");
+	case K_ENUM:
+		return xstrdup(k->choices);
+	case K_FLAGS:
+		return xasprintf("comma list of %s", k->choices);
+	case K_CPULIST:
+		return xasprintf("CPU list, CPUs 0..%llu", hi);
+	case K_TEXT:
+		return xstrdup("text, <= 512 characters");
+	case K_DURATION:
+		return xasprintf("duration %llums..%llums", lo, hi);
+	case K_SIZE:
+		return xasprintf("size %lluM..%lluM", lo, hi);
+	case K_MASKLIST:
+		return xstrdup("hex cpumasks, or random");
+	case K_EVENTLIST:
+		return xstrdup("system:event ...");
+	case K_WORD:
+		return xasprintf("%llu..%llu of a-z 0-9 _", lo, hi);
+	case K_TOKENS:
+		return xstrdup("words");
+	case K_PATTERNS:
+		return xstrdup("substrings separated by |");
+	case K_INT:
+		return xasprintf("-%llu..-1 or 1..%llu", lo, hi);
+	}
+	return xstrdup("?");
+}
+
+/* the i-th word of '|'-separated choices, up to the next '|' */
+static const char *word_at(const char *choices, uint64_t i)
+{
+	while (i-- && strchr(choices, '|'))
+		choices = strchr(choices, '|') + 1;
+	return choices;
+}
+
+/* `wqbench check --keys`: every section's keys from the tables above. */
+static void print_keys(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		const struct section_spec *sec = &sections[i];
+
+		printf("[%s%s]\n", sec->name,
+		       sec->label == 2 ? " NAME" : sec->label == 1 ? " [NAME]" : "");
+		if (strcmp(sec->name, "group") == 0) {
+			for (int k = 1; k < WQBENCH_GK_NR; k++) {
+				const struct wqbench_key *g = &wqbench_group_keys[k];
+				char *a = group_key_allowed(g), *d;
+
+				if (g->def_doc)
+					d = xstrdup(g->def_doc);
+				else if (g->type == WQBENCH_KT_ENUM)
+					d = xasprintf("%.*s", (int)strcspn(word_at(g->choices, g->def), "|"),
+						      word_at(g->choices, g->def));
+				else
+					d = xasprintf("%llu", (unsigned long long)g->def);
+				printf("  %-18s %s; default %s -- %s\n", g->key, a, d, g->help);
+				free(a);
+				free(d);
+			}
+		} else if (!sec->keys) {
+			printf("  MODULE.PARAM       one word -- written to /sys/module/MODULE/parameters/PARAM for the run\n");
+		} else {
+			for (const struct key_spec *k = sec->keys; k->key; k++) {
+				char *a = key_allowed(k);
+
+				printf("  %-18s %s -- %s\n", k->key, a, k->help);
+				free(a);
+			}
+		}
+	}
+}
+
 /* `wqbench check FILE...`: exit 0 when every file is valid. */
 int cmd_check(int argc, char **argv)
 {
 	int bad = 0;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		printf("usage: wqbench check FILE.wqb|FILE.suite...\n");
+		printf("usage: wqbench check FILE.wqb|FILE.suite...\n"
+		       "       wqbench check --keys   every section's keys, what they accept, defaults\n");
 		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--keys") == 0) {
+		print_keys();
+		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
 		char *err = NULL;
