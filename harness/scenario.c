@@ -58,8 +58,9 @@ enum store_kind {
 
 /*
  * One row per key: what it accepts, its help, and where it is stored, in
- * the style of fio's fio_options[].  Defaults are set in defaults() and
- * documented in docs/scenario.md.  [group NAME] keys are not here: they are
+ * the style of fio's fio_options[], and its default.  Defaults derived
+ * from elsewhere (the name from the file, a cpumask's target from its
+ * label) are set in code.  docs/scenario.md documents them.  [group NAME] keys are not here: they are
  * the module's, declared once in kmod/wqbench_uapi.h.
  */
 struct key_spec {
@@ -70,6 +71,7 @@ struct key_spec {
 	const char *help;
 	enum store_kind st;
 	size_t off, size, n_off;
+	const char *def;	/* the default, as a user would write it */
 };
 
 #define AT(T, m)	.off = offsetof(T, m), .size = sizeof(((T *)0)->m)
@@ -82,16 +84,20 @@ struct key_spec {
 static const struct key_spec global_keys[] = {
 	{ "name", K_WORD, 1, 64, NULL, "scenario name", STR(SC, name) },
 	{ "description", K_TEXT, 0, 0, NULL, "one line for reports", STR(SC, description) },
-	{ "duration", K_DURATION, 100, 86400000, NULL, "measured phase", NUM(SC, duration_ms) },
+	{ "duration", K_DURATION, 100, 86400000, NULL, "measured phase", NUM(SC, duration_ms),
+	  .def = "5s" },
 	{ "warmup", K_DURATION, 0, 3600000, NULL, "unmeasured phase before it",
 	  NUM(SC, warmup_ms) },
 	{ "until", K_ENUM, 0, 0, "duration|faults|items",
 	  "end of the measured phase: its duration, when every fault source has done its plan, or when every group has run its max_items (duration the limit)",
 	  .st = ST_UNTIL },
-	{ "repetitions", K_UINT, 1, 1000, NULL, "runs of this scenario", NUM(SC, repetitions) },
-	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "seed of every random choice", NUM(SC, seed) },
-	{ "cpus", K_UINT, 1, 64, NULL, "guest vCPUs", NUM(SC, cpus) },
-	{ "memory", K_SIZE, 256, 65536, NULL, "guest memory", NUM(SC, memory_mib) },
+	{ "repetitions", K_UINT, 1, 1000, NULL, "runs of this scenario", NUM(SC, repetitions),
+	  .def = "1" },
+	{ "seed", K_UINT, 0, UINT64_MAX, NULL, "seed of every random choice", NUM(SC, seed),
+	  .def = "1" },
+	{ "cpus", K_UINT, 1, 64, NULL, "guest vCPUs", NUM(SC, cpus), .def = "4" },
+	{ "memory", K_SIZE, 256, 65536, NULL, "guest memory", NUM(SC, memory_mib),
+	  .def = "1G" },
 	{ "requires", K_FLAGS, 0, 0, REQUIRES_CHOICES,
 	  "kernel features and tools the scenario needs (SKIP without them)", STR(SC, requires) },
 	{ 0 }
@@ -105,10 +111,11 @@ static const struct key_spec hotplug_keys[] = {
 	  .st = ST_CPUS, AT(HP, cpus), .n_off = offsetof(HP, ncpus) },
 	{ "start", K_DURATION, 0, 86400000, NULL, "first action (holdoff)", NUM(HP, start_ms) },
 	{ "interval", K_DURATION, 1, 86400000, NULL, "time between actions",
-	  NUM(HP, interval_ms) },
+	  NUM(HP, interval_ms), .def = "1s" },
 	{ "fuzz", K_DURATION, 0, 86400000, NULL, "random: +- spread of the interval",
 	  NUM(HP, fuzz_ms) },
-	{ "cycles", K_UINT, 1, 1000000, NULL, "sequential/all_but_one: passes", NUM(HP, cycles) },
+	{ "cycles", K_UINT, 1, 1000000, NULL, "sequential/all_but_one: passes", NUM(HP, cycles),
+	  .def = "1" },
 	{ "count", K_UINT, 0, 100000000, NULL, "random: actions (0 = until the end)",
 	  NUM(HP, count) },
 	{ "fail_state", K_TOKENS, 0, 0, NULL, "cpuhp state made to fail, e.g. workqueue:online",
@@ -127,7 +134,7 @@ static const struct key_spec cpumask_keys[] = {
 	  NUM(CM, count) },
 	{ "start", K_DURATION, 0, 86400000, NULL, "first change", NUM(CM, start_ms) },
 	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes",
-	  NUM(CM, interval_ms) },
+	  NUM(CM, interval_ms), .def = "1s" },
 	{ 0 }
 };
 
@@ -139,7 +146,7 @@ static const struct key_spec wqattr_keys[] = {
 	{ "values", K_TOKENS, 0, 0, NULL, "values applied in turn", LIST(WA, values, nvalues) },
 	{ "start", K_DURATION, 0, 86400000, NULL, "first change", NUM(WA, start_ms) },
 	{ "interval", K_DURATION, 1, 86400000, NULL, "time between changes",
-	  NUM(WA, interval_ms) },
+	  NUM(WA, interval_ms), .def = "1s" },
 	{ 0 }
 };
 
@@ -148,10 +155,11 @@ static const struct key_spec inject_keys[] = {
 	{ "type", K_ENUM, 0, 0, "failslab|fail_page_alloc", "fault-injection capability",
 	  STR(FI, type) },
 	{ "probability", K_UINT, 0, 100, NULL, "percent of calls that fail",
-	  NUM(FI, probability) },
-	{ "interval", K_UINT, 1, 1000000, NULL, "calls between failures", NUM(FI, interval) },
+	  NUM(FI, probability), .def = "10" },
+	{ "interval", K_UINT, 1, 1000000, NULL, "calls between failures", NUM(FI, interval),
+	  .def = "1" },
 	{ "times", K_INT, 1, 1000000000, NULL, "failures at most (-1 = no limit)",
-	  .st = ST_INT, AT(FI, times) },
+	  .st = ST_INT, AT(FI, times), .def = "-1" },
 	{ "kworkers", K_BOOL, 0, 1, NULL, "only kworker threads fail (task-filter)",
 	  NUM(FI, kworkers_only) },
 	{ "start", K_DURATION, 0, 86400000, NULL, "arm at", NUM(FI, start_ms) },
@@ -166,7 +174,8 @@ static const struct key_spec slowdown_keys[] = {
 	  "queue_work under the pool lock, the worker's pickup, or process_one_work under the pool lock",
 	  STR(SD, where) },
 	{ "delay_ns", K_UINT, 1, 10000000, NULL, "busy wait per slowed item", NUM(SD, delay_ns) },
-	{ "every", K_UINT, 1, 1000000, NULL, "slow one item in N", NUM(SD, every) },
+	{ "every", K_UINT, 1, 1000000, NULL, "slow one item in N", NUM(SD, every),
+	  .def = "1" },
 	{ "group", K_WORD, 1, 16, NULL, "only this group's items (default: every group)",
 	  STR(SD, group) },
 	{ 0 }
@@ -181,26 +190,31 @@ static const struct key_spec stressng_keys[] = {
 #define FO struct wqb_fio
 static const struct key_spec fio_keys[] = {
 	{ "rw", K_ENUM, 0, 0, "read|write|randread|randwrite|rw|randrw", "I/O pattern",
-	  STR(FO, rw) },
-	{ "bs", K_TOKENS, 0, 0, NULL, "block size, e.g. 4k", STR(FO, bs) },
-	{ "size", K_TOKENS, 0, 0, NULL, "bytes per job, e.g. 64M", STR(FO, size) },
+	  STR(FO, rw), .def = "write" },
+	{ "bs", K_TOKENS, 0, 0, NULL, "block size, e.g. 4k", STR(FO, bs), .def = "64k" },
+	{ "size", K_TOKENS, 0, 0, NULL, "bytes per job, e.g. 64M", STR(FO, size),
+	  .def = "128M" },
 	{ "ioengine", K_ENUM, 0, 0, "psync|sync|libaio|io_uring|posixaio", "engine",
-	  STR(FO, ioengine) },
-	{ "iodepth", K_UINT, 1, 1024, NULL, "queue depth", NUM(FO, iodepth) },
-	{ "numjobs", K_UINT, 1, 64, NULL, "jobs", NUM(FO, numjobs) },
+	  STR(FO, ioengine), .def = "psync" },
+	{ "iodepth", K_UINT, 1, 1024, NULL, "queue depth", NUM(FO, iodepth), .def = "1" },
+	{ "numjobs", K_UINT, 1, 64, NULL, "jobs", NUM(FO, numjobs), .def = "1" },
 	{ "direct", K_BOOL, 0, 1, NULL, "O_DIRECT (0 = buffered: writeback kworkers)",
 	  NUM(FO, direct) },
-	{ "target", K_ENUM, 0, 0, "disk|file", "scratch virtio disk, or a file", STR(FO, target) },
+	{ "target", K_ENUM, 0, 0, "disk|file", "scratch virtio disk, or a file", STR(FO, target),
+	  .def = "disk" },
 	{ "layer", K_ENUM, 0, 0, "none|loop|dmcrypt",
-	  "block layer between fio and the disk: a loop device or dm-crypt", STR(FO, layer) },
-	{ "disk", K_SIZE, 16, 65536, NULL, "scratch disk size", NUM(FO, disk_mib) },
+	  "block layer between fio and the disk: a loop device or dm-crypt", STR(FO, layer),
+	  .def = "none" },
+	{ "disk", K_SIZE, 16, 65536, NULL, "scratch disk size", NUM(FO, disk_mib),
+	  .def = "256M" },
 	{ 0 }
 };
 
 static const struct key_spec perf_keys[] = {
 	{ "enabled", K_BOOL, 0, 1, NULL, "run perf stat", NUM(struct wqb_perf, enabled) },
 	{ "events", K_TOKENS, 0, 0, NULL, "perf -e list (comma separated)",
-	  STR(struct wqb_perf, events) },
+	  STR(struct wqb_perf, events),
+	  .def = "task-clock,context-switches,cpu-migrations,workqueue:workqueue_execute_start,workqueue:workqueue_queue_work" },
 	{ 0 }
 };
 
@@ -214,9 +228,11 @@ static const struct key_spec expect_keys[] = {
 
 #define TR struct wqb_trace
 static const struct key_spec trace_keys[] = {
-	{ "enabled", K_BOOL, 0, 1, NULL, "record tracefs", NUM(TR, enabled) },
-	{ "events", K_EVENTLIST, 0, 0, NULL, "system:event list", LIST(TR, events, nevents) },
-	{ "buffer_kb", K_UINT, 64, 1048576, NULL, "ring buffer per CPU", NUM(TR, buffer_kb) },
+	{ "enabled", K_BOOL, 0, 1, NULL, "record tracefs", NUM(TR, enabled), .def = "1" },
+	{ "events", K_EVENTLIST, 0, 0, NULL, "system:event list", LIST(TR, events, nevents),
+	  .def = "workqueue:* cpuhp:*" },
+	{ "buffer_kb", K_UINT, 64, 1048576, NULL, "ring buffer per CPU", NUM(TR, buffer_kb),
+	  .def = "8192" },
 	{ 0 }
 };
 
@@ -759,6 +775,8 @@ static int store_group(struct parse_ctx *c, const char *label, const char *key,
 	return 1;
 }
 
+static void apply_defaults(struct parse_ctx *c, const struct key_spec *keys, void *obj);
+
 /* The current [cpumask ...] / [wqattr ...] entry, created on its first key. */
 static struct wqb_cpumask *cpumask_for(struct parse_ctx *c, const char *label)
 {
@@ -775,8 +793,8 @@ static struct wqb_cpumask *cpumask_for(struct parse_ctx *c, const char *label)
 	m = &s->cpumasks[s->ncpumasks++];
 	m->label = xstrdup(label);
 	m->target = xstrdup(*label ? label : "global");
-	m->interval_ms = 1000;
 	m->line = c->line;
+	apply_defaults(c, cpumask_keys, m);
 	return m;
 }
 
@@ -794,8 +812,8 @@ static struct wqb_wqattr *wqattr_for(struct parse_ctx *c, const char *label)
 	}
 	w = &s->wqattrs[s->nwqattrs++];
 	w->label = xstrdup(label);
-	w->interval_ms = 1000;
 	w->line = c->line;
+	apply_defaults(c, wqattr_keys, w);
 	return w;
 }
 
@@ -955,6 +973,14 @@ static void store_key(struct parse_ctx *c, const struct key_spec *k, void *obj, 
 	}
 }
 
+/* Every default of a section's rows into its struct. */
+static void apply_defaults(struct parse_ctx *c, const struct key_spec *keys, void *obj)
+{
+	for (const struct key_spec *k = keys; k->key; k++)
+		if (k->def)
+			store_key(c, k, obj, k->def);
+}
+
 /* The line a key was set on, 0 if it was not. */
 static int key_line(const struct parse_ctx *c, const char *section, const char *key)
 {
@@ -1106,8 +1132,11 @@ static int handler(void *user, const char *section, const char *key, const char 
 	obj = sec->obj(c, label);
 	if (!obj)
 		return 0;
-	if (sec->enabled_off != NO_FIELD)
+	if (sec->enabled_off != NO_FIELD && !*(bool *)((char *)obj + sec->enabled_off)) {
+		/* a section that is off until it has a key: its defaults now */
+		apply_defaults(c, sec->keys, obj);
 		*(bool *)((char *)obj + sec->enabled_off) = true;
+	}
 	store_key(c, k, obj, value);
 	return 1;
 }
@@ -1191,19 +1220,15 @@ static void defaults(struct wqb_scenario *s, const char *path)
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
 	s->name = stem;
-	s->duration_ms = 5000;
-	s->repetitions = 1;
-	s->seed = 1;
-	s->cpus = 4;
-	s->memory_mib = 1024;
-	s->hotplug.interval_ms = 1000;
-	s->hotplug.cycles = 1;
-	s->inject.probability = 10;
-	s->inject.interval = 1;
-	s->inject.times = -1;
-	s->slowdown.every = 1;
-	s->trace.enabled = true;
-	s->trace.buffer_kb = 8192;
+}
+
+/* The rows' defaults of every section that is there without a key. */
+static void section_defaults(struct parse_ctx *c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		if (sections[i].keys && sections[i].label == 0 &&
+		    sections[i].enabled_off == NO_FIELD)
+			apply_defaults(c, sections[i].keys, sections[i].obj(c, ""));
 }
 
 uint64_t scenario_group_max_items(const struct wqb_group *g)
@@ -1343,35 +1368,6 @@ static void cross_check(struct parse_ctx *c)
 				"[stress-ng] args: '%s': %s is set by wqbench (run time and output files); allowed: stressors and their options",
 				a, o);
 	}
-	if (s->fio.enabled) {
-		struct wqb_fio *f = &s->fio;
-
-		if (!f->rw)
-			f->rw = xstrdup("write");
-		if (!f->bs)
-			f->bs = xstrdup("64k");
-		if (!f->size)
-			f->size = xstrdup("128M");
-		if (!f->ioengine)
-			f->ioengine = xstrdup("psync");
-		if (!f->target)
-			f->target = xstrdup("disk");
-		if (!f->layer)
-			f->layer = xstrdup("none");
-		if (!f->iodepth)
-			f->iodepth = 1;
-		if (!f->numjobs)
-			f->numjobs = 1;
-		if (!f->disk_mib)
-			f->disk_mib = 256;
-	}
-	if (s->perf.enabled && !s->perf.events)
-		s->perf.events = xstrdup("task-clock,context-switches,cpu-migrations,workqueue:workqueue_execute_start,workqueue:workqueue_queue_work");
-	if (!s->trace.nevents && s->trace.enabled) {
-		s->trace.events[0] = xstrdup("workqueue:*");
-		s->trace.events[1] = xstrdup("cpuhp:*");
-		s->trace.nevents = 2;
-	}
 }
 
 int scenario_load_string(const char *path, const char *text, struct wqb_scenario *s, char **err)
@@ -1380,6 +1376,7 @@ int scenario_load_string(const char *path, const char *text, struct wqb_scenario
 	int r;
 
 	defaults(s, path);
+	section_defaults(&c);
 	s->text = xstrdup(text);
 	r = ini_parse_stream(reader, &c, handler, &c);
 	/* inih goes on after a syntax error; report whichever came first */
@@ -1700,7 +1697,8 @@ static void print_keys(void)
 			for (const struct key_spec *k = sec->keys; k->key; k++) {
 				char *a = key_allowed(k);
 
-				printf("  %-18s %s -- %s\n", k->key, a, k->help);
+				printf("  %-18s %s%s%s -- %s\n", k->key, a, k->def ? "; default " : "",
+				       k->def ? k->def : "", k->help);
 				free(a);
 			}
 		}
