@@ -60,7 +60,7 @@ static const struct {
 	{ "WARNING: chain_key collision", false },
 	{ "DEBUG_LOCKS_WARN_ON", false },
 	{ "Kernel panic", false },
-	{ NULL }
+	{ NULL, false }
 };
 
 bool dmesg_is_crash(const char *line)
