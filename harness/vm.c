@@ -200,6 +200,51 @@ static void watch_feed(struct watch *w, const char *buf, size_t n, bool echo,
 	}
 }
 
+/*
+ * QEMU runs in a process group of its own (so a console ^C reaches the
+ * guest's serial line, not QEMU).  So a SIGINT, SIGTERM or SIGHUP that
+ * ends wqbench (a ^C, `timeout`, a CI job cancelled) would leave QEMU
+ * running the guest on, unowned, for as long as the guest's command
+ * takes.  While a QEMU runs, these signals only note themselves; the watch
+ * loop kills QEMU's group, reaps it, and then wqbench dies of the signal
+ * as it would have.
+ */
+static volatile sig_atomic_t vm_stop_signal;
+
+static void vm_note_signal(int sig)
+{
+	vm_stop_signal = sig;
+}
+
+static const int vm_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void vm_catch_signals(struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = vm_note_signal };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(vm_stop_signals) / sizeof(vm_stop_signals[0]); i++) {
+		sigaction(vm_stop_signals[i], NULL, &old[i]);
+		/* an ignored signal stays ignored (nohup, a background shell) */
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(vm_stop_signals[i], &sa, NULL);
+	}
+}
+
+/* Put the old dispositions back; die of a signal that came meanwhile. */
+static void vm_release_signals(const struct sigaction *old)
+{
+	int sig = vm_stop_signal;
+
+	for (size_t i = 0; i < sizeof(vm_stop_signals) / sizeof(vm_stop_signals[0]); i++)
+		sigaction(vm_stop_signals[i], &old[i], NULL);
+	if (sig) {
+		wqb_err("%s: qemu killed, stopping", strsignal(sig));
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
 /* One boot.  Returns the outcome; res gets the details. */
 static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, const char *disk,
 				 bool kvm, struct vm_result *res)
@@ -214,6 +259,7 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 	int pfd[2], status = 0;
 	bool killed = false, eof = false;
 	enum vm_outcome out;
+	struct sigaction old_sa[3];
 	pid_t pid;
 
 	w.log = fopen(o->console_log, "a");
@@ -243,7 +289,9 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 	posix_spawnattr_init(&at);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&at, 0);
+	vm_catch_signals(old_sa);
 	if (posix_spawnp(&pid, a.v[0], &fa, &at, a.v, environ) != 0) {
+		vm_release_signals(old_sa);
 		snprintf(res->reason, sizeof(res->reason),
 			 "cannot start qemu-system-x86_64: %s (install qemu-system-x86)",
 			 strerror(errno));
@@ -273,6 +321,11 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 			started_at = now;
 			run_to = w.run_budget_ms + o->run_grace_ms;
 			w.run_budget_ms = 0;
+		}
+		if (!killed && vm_stop_signal) {
+			fprintf(w.log, "\n### wqbench: %s, killing qemu\n", strsignal(vm_stop_signal));
+			kill(-pid, SIGKILL);
+			killed = true;
 		}
 		if (!killed &&
 		    ((!w.started && now - t0 > boot_to * 1000000ull) ||
@@ -304,6 +357,14 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (vm_stop_signal) {
+		fprintf(w.log, "\n### wqbench: boot outcome interrupted\n");
+		fclose(w.log);
+		argv_free(&a);
+		if (o->progress_label)
+			progress_done();
+	}
+	vm_release_signals(old_sa);
 	if (w.len) {
 		w.line[w.len] = '\0';
 		watch_line(&w, w.line, o->echo_console, o->progress_label);
