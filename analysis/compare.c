@@ -813,7 +813,8 @@ int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, 
 			if (load_run(c, s, c->side[s].runs[i], err, errlen) < 0)
 				return -1;
 	}
-	qsort(c->m, c->nm, sizeof(*c->m), cmp_metric_order);
+	if (c->nm)	/* c->m is NULL when no run had a metric */
+		qsort(c->m, c->nm, sizeof(*c->m), cmp_metric_order);
 	/* a declared metric that matches nothing is a typo, never a silent pass */
 	for (size_t f = 0; f < c->nfamily; f++) {
 		bool hit = false;

@@ -238,9 +238,10 @@ static void fake_run(const char *root, const char *name, const char *scenario, d
 	json_t *j;
 
 	assert_int_equal(mkdir_p(dir, 0755), 0);
-	j = json_pack("{s:s,s:b,s:[],s:[{s:s,s:s,s:s}],s:{s:{s:f,s:s,s:s},s:{s:f,s:s,s:s},"
+	j = json_pack("{s:s,s:s,s:b,s:[],s:[{s:s,s:s,s:s}],s:{s:{s:f,s:s,s:s},s:{s:f,s:s,s:s},"
 		      "s:{s:f,s:s,s:s}}}",
-		      "scenario", scenario, "complete", 1, "reasons", "checks", "name", "slowdown",
+		      "scenario", scenario, "verdict", fail ? "fail" : "pass", "complete", 1,
+		      "reasons", "checks", "name", "slowdown",
 		      "status", fail ? "fail" : "pass", "detail", "x", "metrics", "g.throughput",
 		      "value", tput, "unit", "items/s", "better", "higher", "g.lat_p50_ns", "value",
 		      3e5, "unit", "ns", "better", "lower", "g.run_p50_ns", "value", 1e5, "unit",
