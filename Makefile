@@ -70,6 +70,11 @@ SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 all: build
 
+# Objects reached only through pattern rules (build/fuzz/obj, build/asan/obj)
+# would count as intermediate and be deleted after each make, so the next
+# `make check` would compile them all again: keep every target.
+.SECONDARY:
+
 help:
 	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
