@@ -879,16 +879,56 @@ static void make_argv(struct kb *b, struct argv_buf *a)
 	argv_add(a, "KBUILD_BUILD_HOST=wqbench");
 }
 
-/* The fragments of a flavour, in merge order (paths malloc'd, NULL-terminated). */
-static char **fragments_of(const char *flavour)
+/*
+ * "6.1" from the tree's top Makefile (VERSION = 6, PATCHLEVEL = 1);
+ * malloc'd, NULL when the Makefile cannot be read.
+ */
+static char *tree_series(const char *srctree)
 {
-	char **v = xcalloc(4, sizeof(*v));
+	char *mk = path_join(srctree, "Makefile"), *text = read_file(mk, NULL), *r = NULL;
+	long ver = -1, patch = -1;
+
+	for (char *l = text; l && *l; ) {
+		char *eol = strchr(l, '\n');
+
+		if (eol)
+			*eol = '\0';
+		if (sscanf(l, "VERSION = %ld", &ver) != 1)
+			sscanf(l, "PATCHLEVEL = %ld", &patch);
+		if ((ver >= 0 && patch >= 0) || !eol)
+			break;
+		l = eol + 1;
+	}
+	if (ver >= 0 && patch >= 0)
+		r = xasprintf("%ld.%ld", ver, patch);
+	free(text);
+	free(mk);
+	return r;
+}
+
+/*
+ * The fragments of a flavour, in merge order (paths malloc'd,
+ * NULL-terminated): base, lean, the flavour's own, and last
+ * compat-<series>.config when the tree's series has one (what an older
+ * kernel's Kconfig needs differently, each line saying why).
+ */
+static char **fragments_of(const char *flavour, const char *series)
+{
+	char **v = xcalloc(5, sizeof(*v));
 	size_t n = 0;
 
 	v[n++] = xasprintf("%s/harness/kconfig/base.config", wqb_src_dir());
 	v[n++] = xasprintf("%s/harness/kconfig/lean.config", wqb_src_dir());
 	if (strcmp(flavour, "lean") != 0)
 		v[n++] = xasprintf("%s/harness/kconfig/%s.config", wqb_src_dir(), flavour);
+	if (series) {
+		char *c = xasprintf("%s/harness/kconfig/compat-%s.config", wqb_src_dir(), series);
+
+		if (path_exists(c))
+			v[n++] = c;
+		else
+			free(c);
+	}
 	return v;
 }
 
@@ -1255,7 +1295,12 @@ int cmd_kernel_build(int argc, char **argv)
 		wqb_err("cannot write %s: %s", stampf, strerror(errno));
 		goto out;
 	}
-	frags = fragments_of(b.flavour);
+	{
+		char *series = tree_series(b.srctree);
+
+		frags = fragments_of(b.flavour, series);
+		free(series);
+	}
 	wqb_info("configuring %s (%s) from %s", b.name, b.flavour, b.srctree);
 	if (configure(&b, frags, &want) < 0)
 		goto out;

@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <glob.h>
 #include <string.h>
 
 static void test_parse(void **state)
@@ -189,6 +190,24 @@ static void test_repo_fragments(void **state)
 		assert_true(found);
 	}
 	kconfig_frag_free(&f);
+	/* and every compat-<series>.config parses too */
+	{
+		char *pat = xasprintf("%s/harness/kconfig/compat-*.config", WQB_SRC);
+		glob_t g;
+
+		assert_int_equal(glob(pat, 0, NULL, &g), 0);
+		assert_true(g.gl_pathc >= 1);
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			char *t = read_file(g.gl_pathv[i], NULL), *err = NULL;
+
+			assert_non_null(t);
+			assert_int_equal(kconfig_parse(t, g.gl_pathv[i], &f, &err), 0);
+			free(t);
+		}
+		globfree(&g);
+		free(pat);
+		kconfig_frag_free(&f);
+	}
 }
 
 static void test_names(void **state)
