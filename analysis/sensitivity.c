@@ -872,7 +872,8 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 {
 	char *dat = path_join(dir, "sensitivity.dat"), *gp = path_join(dir, "sensitivity.gp");
 	char *log = path_join(dir, "sensitivity.gnuplot.log");
-	FILE *f = fopen(dat, "w");
+	struct atomic_file af;
+	FILE *f = atomic_open(&af, dat, 0644);
 	size_t *o = by_size(s);
 	int nfam = s->family ? 2 : 1, rc = -1;
 	char *argv[] = { "gnuplot", "sensitivity.gp", NULL };
@@ -894,9 +895,9 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 			}
 			fprintf(f, "\n\n");
 		}
-	if (fclose(f))
+	if (atomic_commit(&af))
 		goto out;
-	f = fopen(gp, "w");
+	f = atomic_open(&af, gp, 0644);
 	if (!f)
 		goto out;
 	for (int t = 0; t < 2; t++) {
@@ -918,7 +919,7 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 		}
 		fprintf(f, "unset multiplot\nunset output\n");
 	}
-	if (fclose(f))
+	if (atomic_commit(&af))
 		goto out;
 	if (spawn_run(argv, &so, 60000, &sr) < 0 || sr.exit_code != 0) {
 		snprintf(err, errlen, "gnuplot failed on %s (see %s)", gp, log);

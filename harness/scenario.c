@@ -1742,7 +1742,7 @@ int cmd_check(int argc, char **argv)
 					scenario_free(&sc);
 				}
 			}
-			if (!bad)
+			if (!bad && wqb_verbosity > 0)	/* --quiet: the exit status says it */
 				printf("%s: ok (%zu scenarios)\n", argv[i], su.n);
 			suite_free(&su);
 		} else {
@@ -1753,8 +1753,9 @@ int cmd_check(int argc, char **argv)
 				free(err);
 				bad++;
 			} else {
-				printf("%s: ok (%zu groups, %llu ms)\n", argv[i], sc.ngroups,
-				       (unsigned long long)sc.duration_ms);
+				if (wqb_verbosity > 0)
+					printf("%s: ok (%zu groups, %llu ms)\n", argv[i], sc.ngroups,
+					       (unsigned long long)sc.duration_ms);
 				scenario_free(&sc);
 			}
 		}
