@@ -687,8 +687,9 @@ static int prepare_debian(struct kb *b, const char *series)
 	remove_tree(stage);
 	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type", "debian", "package", pkg, "version", ver,
 		      "file", deb, "sha256", sum, "path", tree);
-	if (json_dump_file(j, stamp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
-		wqb_err("cannot write %s", stamp);
+	/* the mark of a whole unpack: written whole or not at all */
+	if (json_write_atomic(j, stamp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
+		wqb_err_write(stamp, errno);
 		json_decref(j);
 		goto out;
 	}
