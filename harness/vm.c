@@ -231,18 +231,23 @@ static void vm_catch_signals(struct sigaction *old)
 	}
 }
 
-/* Put the old dispositions back; die of a signal that came meanwhile. */
+/* Put the old dispositions back. */
 static void vm_release_signals(const struct sigaction *old)
+{
+	for (size_t i = 0; i < sizeof(vm_stop_signals) / sizeof(vm_stop_signals[0]); i++)
+		sigaction(vm_stop_signals[i], &old[i], NULL);
+}
+
+/* After the cleanup: die of a signal that came while QEMU ran, as we would have. */
+static void vm_die_of_stop_signal(void)
 {
 	int sig = vm_stop_signal;
 
-	for (size_t i = 0; i < sizeof(vm_stop_signals) / sizeof(vm_stop_signals[0]); i++)
-		sigaction(vm_stop_signals[i], &old[i], NULL);
-	if (sig) {
-		wqb_err("%s: qemu killed, stopping", strsignal(sig));
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
+	if (!sig)
+		return;
+	wqb_err("%s: qemu killed, stopping", strsignal(sig));
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* One boot.  Returns the outcome; res gets the details. */
@@ -357,14 +362,18 @@ static enum vm_outcome boot_once(const struct vm_opts *o, const char *initrd, co
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	vm_release_signals(old_sa);
 	if (vm_stop_signal) {
+		/* vm_run() cleans up, then dies of it */
 		fprintf(w.log, "\n### wqbench: boot outcome interrupted\n");
 		fclose(w.log);
 		argv_free(&a);
 		if (o->progress_label)
 			progress_done();
+		snprintf(res->reason, sizeof(res->reason), "interrupted by %s",
+			 strsignal(vm_stop_signal));
+		return VM_QEMU_FAILED;
 	}
-	vm_release_signals(old_sa);
 	if (w.len) {
 		w.line[w.len] = '\0';
 		watch_line(&w, w.line, o->echo_console, o->progress_label);
@@ -616,7 +625,7 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 		 * the workqueue: retry it once.  A panic or hang after the
 		 * harness started is a result and is kept.
 		 */
-		if (res->attempts >= 2 || o->no_retry || res->harness_started)
+		if (res->attempts >= 2 || o->no_retry || res->harness_started || vm_stop_signal)
 			break;
 		wqb_warn("boot attempt %d failed (%s); retrying once", res->attempts, res->reason);
 	}
@@ -632,6 +641,7 @@ out:
 	free(gargv_path);
 	free(initrd);
 	free(gargv);
+	vm_die_of_stop_signal();
 	return r;
 }
 
