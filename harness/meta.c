@@ -157,7 +157,8 @@ void meta_clock_measure(struct wqb_clock *c)
 			advanced++;
 		}
 		prev = now;
-		if (prev - first >= 100000000ull || (advanced >= 2 && prev - first >= 5000000ull))
+		if (prev - first >= 100000000ull ||
+		    (c->reads >= 1000 && advanced >= 2 && prev - first >= 5000000ull))
 			break;
 	}
 	c->span_ns = prev - first;
@@ -232,6 +233,23 @@ bool meta_clock_resolves(uint64_t step_ns, uint64_t smallest_p50_ns, uint64_t *l
 	return step_ns && step_ns <= limit;
 }
 
+enum wqb_clock_verdict meta_clock_judge(const struct wqb_clock *c, uint64_t smallest_p50_ns,
+					uint64_t *limit_ns)
+{
+	uint64_t limit;
+
+	if (meta_clock_resolves(c->step_ns, smallest_p50_ns, &limit)) {
+		if (limit_ns)
+			*limit_ns = limit;
+		return WQB_CLOCK_RESOLVES;
+	}
+	if (limit_ns)
+		*limit_ns = limit;
+	if (c->step_ns && !c->repeats && c->getres_ns && c->getres_ns <= limit)
+		return WQB_CLOCK_UNREAD;
+	return WQB_CLOCK_COARSE;
+}
+
 /* ns as the reports write durations: 850 ns, 52.1 µs, 4.00 ms */
 static void fmt_dur(char *buf, size_t len, uint64_t ns)
 {
@@ -253,6 +271,7 @@ enum check_status meta_clock_check(const struct wqb_clock *c, json_t *stats, cha
 	const char *src, *fig_group = NULL, *fig_what = NULL;
 	char res[32], getres[32], fig[32], lim[32];
 	uint64_t smallest = 0, limit;
+	enum wqb_clock_verdict verdict;
 	bool ok;
 	json_t *g;
 	size_t i;
@@ -280,7 +299,8 @@ enum check_status meta_clock_check(const struct wqb_clock *c, json_t *stats, cha
 			}
 		}
 	}
-	ok = meta_clock_resolves(c->step_ns, fig_group ? smallest : 0, &limit);
+	verdict = meta_clock_judge(c, fig_group ? smallest : 0, &limit);
+	ok = verdict != WQB_CLOCK_COARSE;
 	src = c->clocksource[0] ? c->clocksource : "unknown clocksource";
 	fmt_dur(res, sizeof(res), c->step_ns);
 	fmt_dur(getres, sizeof(getres), c->getres_ns);
@@ -298,7 +318,11 @@ enum check_status meta_clock_check(const struct wqb_clock *c, json_t *stats, cha
 			 src, res, getres, lim);
 		return ok ? CHECK_PASS : CHECK_FAIL;
 	}
-	if (ok)
+	if (verdict == WQB_CLOCK_UNREAD)
+		snprintf(detail, len,
+			 "%s: %" PRIu64 " readings at least %s apart, none repeated: the clock moved at every reading, so it is finer than they could be taken here; clock_getres %s resolves the smallest median, %s of group %s = %s (limit %s)",
+			 src, c->reads, res, getres, fig_what, fig_group, fig, lim);
+	else if (ok)
 		snprintf(detail, len,
 			 "%s: resolution %s (clock_getres %s) resolves the smallest median, %s of group %s = %s (limit %s)",
 			 src, res, getres, fig_what, fig_group, fig, lim);

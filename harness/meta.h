@@ -36,9 +36,9 @@ struct wqb_clock {
 };
 
 /*
- * Read CLOCK_MONOTONIC back to back, bounded: until it has advanced at least
- * twice over 5 ms, or 100 ms have passed on it, or 1000000 readings (a clock
- * that never moves).
+ * Read CLOCK_MONOTONIC back to back, bounded: at least 1000 readings and
+ * until it has advanced at least twice over 5 ms; or 100 ms have passed on
+ * it, or 1000000 readings (a clock that never moves).
  */
 void meta_clock_measure(struct wqb_clock *c);
 
@@ -55,6 +55,23 @@ json_t *meta_clock_json(const struct wqb_clock *c);
 #define WQB_CLOCK_DIVISOR	10
 #define WQB_CLOCK_FLOOR_NS	10000ull
 bool meta_clock_resolves(uint64_t step_ns, uint64_t smallest_p50_ns, uint64_t *limit_ns);
+
+/*
+ * The measured step is the clock's resolution only when the clock was seen
+ * standing still between readings (repeats > 0: it ticks, and its smallest
+ * step is the tick).  A clock that moved at every reading is at least as
+ * fine as the readings were apart, and a slow or starved reader (a TCG vCPU
+ * on a busy host, an HPET read that traps) spaces them out: a step above
+ * the limit then proves nothing, and clock_getres() -- the tick for a
+ * low-resolution clock, 1 ns for a high-resolution one -- decides.
+ */
+enum wqb_clock_verdict {
+	WQB_CLOCK_RESOLVES,	/* measured step within the limit */
+	WQB_CLOCK_UNREAD,	/* never repeated, step above the limit, getres within it */
+	WQB_CLOCK_COARSE,	/* repeated with a step above the limit, or getres above it */
+};
+enum wqb_clock_verdict meta_clock_judge(const struct wqb_clock *c, uint64_t smallest_p50_ns,
+					uint64_t *limit_ns);
 
 /*
  * The "clock" check of a run: the clock measured at its start against the
