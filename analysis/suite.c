@@ -186,54 +186,28 @@ static void write_page(FILE *f, bool html, const char *root, const struct suite_
 		 "damaged; FAIL: a check failed). Figures per work group: throughput over the "
 		 "measured phase, queue→start p50 and p99 from the module's histograms.", root);
 	doc_text(&d, line);
-	if (html) {
-		fputs("<table>\n<tr><th>verdict</th><th>scenario</th><th>headline figures</th>"
-		      "<th>failed checks and reasons</th><th>report</th></tr>\n", f);
+	{
+		static const char *const head[] = { "verdict", "scenario", "headline figures",
+						    "failed checks and reasons", "report" };
+
+		doc_table(&d, true);
+		doc_row(&d, head, 5, true, NULL);
 		for (size_t i = 0; i < n; i++) {
-			fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", v[i].verdict, v[i].verdict);
-			html_escape(f, v[i].scenario);
-			fputs("</td><td>", f);
-			html_escape(f, v[i].figures);
-			fputs("</td><td>", f);
-			html_escape(f, v[i].problems ? v[i].problems : "–");
-			fputs("</td><td>", f);
-			if (v[i].has_html) {
-				fputs("<a href=\"", f);
-				html_escape(f, v[i].name);
-				fputs("/report.html\">", f);
-				html_escape(f, v[i].name);
-				fputs("</a>", f);
-			} else {
-				html_escape(f, v[i].name);
-				fputs(" (not reported)", f);
-			}
-			fputs("</td></tr>\n", f);
+			char *report = v[i].has_html ? NULL : xasprintf("%s (not reported)", v[i].name);
+			char *href = v[i].has_html ? xasprintf("%s/report.%s", v[i].name,
+							       html ? "html" : "md") : NULL;
+			const char *cells[] = { v[i].verdict, v[i].scenario, v[i].figures,
+						v[i].problems ? v[i].problems : "–",
+						report ? report : v[i].name };
+
+			doc_row_link(&d, cells, 5, v[i].verdict, 4, href);
+			free(report);
+			free(href);
 		}
-		fputs("</table>\n</body></html>\n", f);
-		return;
+		doc_table(&d, false);
 	}
-	fputs("| verdict | scenario | headline figures | failed checks and reasons | report |\n"
-	      "|---|---|---|---|---|\n", f);
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "| %s | ", v[i].verdict);
-		md_cell(f, v[i].scenario);
-		fputs(" | ", f);
-		md_cell(f, v[i].figures);
-		fputs(" | ", f);
-		md_cell(f, v[i].problems ? v[i].problems : "–");
-		fputs(" | ", f);
-		if (v[i].has_html) {
-			fputs("[", f);
-			md_cell(f, v[i].name);
-			fputs("](", f);
-			md_cell(f, v[i].name);
-			fputs("/report.md)", f);
-		} else {
-			md_cell(f, v[i].name);
-			fputs(" (not reported)", f);
-		}
-		fputs(" |\n", f);
-	}
+	if (html)
+		fputs("</body></html>\n", f);
 }
 
 int report_suite(const char *root, bool print)

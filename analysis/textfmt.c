@@ -64,14 +64,21 @@ void doc_text(struct textdoc *d, const char *s)
 	}
 }
 
-void doc_row(struct textdoc *d, const char *const *cells, size_t n, bool header,
-	     const char *cls)
+static void row(struct textdoc *d, const char *const *cells, size_t n, bool header,
+		const char *cls, size_t link, const char *href)
 {
 	if (d->html) {
 		fprintf(d->f, "<tr%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
 		for (size_t i = 0; i < n; i++) {
 			fputs(header ? "<th>" : "<td>", d->f);
+			if (i == link && href) {
+				fputs("<a href=\"", d->f);
+				html_escape(d->f, href);
+				fputs("\">", d->f);
+			}
 			html_escape(d->f, cells[i]);
+			if (i == link && href)
+				fputs("</a>", d->f);
 			fputs(header ? "</th>" : "</td>", d->f);
 		}
 		fputs("</tr>\n", d->f);
@@ -80,7 +87,15 @@ void doc_row(struct textdoc *d, const char *const *cells, size_t n, bool header,
 	fputs("|", d->f);
 	for (size_t i = 0; i < n; i++) {
 		fputc(' ', d->f);
-		md_cell(d->f, cells[i]);
+		if (i == link && href) {
+			fputc('[', d->f);
+			md_cell(d->f, cells[i]);
+			fputs("](", d->f);
+			md_cell(d->f, href);
+			fputc(')', d->f);
+		} else {
+			md_cell(d->f, cells[i]);
+		}
 		fputs(" |", d->f);
 	}
 	fputc('\n', d->f);
@@ -90,6 +105,18 @@ void doc_row(struct textdoc *d, const char *const *cells, size_t n, bool header,
 			fputs("---|", d->f);
 		fputc('\n', d->f);
 	}
+}
+
+void doc_row(struct textdoc *d, const char *const *cells, size_t n, bool header,
+	     const char *cls)
+{
+	row(d, cells, n, header, cls, n, NULL);
+}
+
+void doc_row_link(struct textdoc *d, const char *const *cells, size_t n, const char *cls,
+		  size_t link, const char *href)
+{
+	row(d, cells, n, false, cls, link, href);
 }
 
 void doc_table(struct textdoc *d, bool begin)

@@ -29,5 +29,8 @@ void doc_text(struct textdoc *d, const char *s);
 void doc_row(struct textdoc *d, const char *const *cells, size_t n, bool header,
 	     const char *cls);
 void doc_table(struct textdoc *d, bool begin);
+/* doc_row() of a body row whose cell `link` links to href (href NULL: plain) */
+void doc_row_link(struct textdoc *d, const char *const *cells, size_t n, const char *cls,
+		  size_t link, const char *href);
 
 #endif /* WQB_TEXTFMT_H */
