@@ -237,14 +237,12 @@ enum wqb_clock_verdict meta_clock_judge(const struct wqb_clock *c, uint64_t smal
 					uint64_t *limit_ns)
 {
 	uint64_t limit;
+	bool fine = meta_clock_resolves(c->step_ns, smallest_p50_ns, &limit);
 
-	if (meta_clock_resolves(c->step_ns, smallest_p50_ns, &limit)) {
-		if (limit_ns)
-			*limit_ns = limit;
-		return WQB_CLOCK_RESOLVES;
-	}
 	if (limit_ns)
 		*limit_ns = limit;
+	if (fine)
+		return WQB_CLOCK_RESOLVES;
 	if (c->step_ns && !c->repeats && c->getres_ns && c->getres_ns <= limit)
 		return WQB_CLOCK_UNREAD;
 	return WQB_CLOCK_COARSE;
