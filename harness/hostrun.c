@@ -7,8 +7,10 @@
  *   stop work -> collect stats, trace -> restore state -> unload ->
  *   judge dmesg -> verdict
  *
- * Each phase records a check; a failed phase ends the run cleanly through
- * the same teardown path, so state is restored whatever happened.
+ * Each phase is an init and an undo (run_phases[] below, the shape of
+ * kernel/torture.c's torture_*_init()/torture_*_cleanup() pairs): inits in
+ * order, and the undos of those that succeeded in reverse, so state is
+ * restored whatever happened.  Each phase records a check.
  */
 #include "hostrun.h"
 #include "background.h"
@@ -364,118 +366,196 @@ static int skip_run(struct run_result *res, const struct wqb_scenario *s, const 
 	return WQB_RC_SKIP;
 }
 
-int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
-{
-	const char *result_dir = o->result_dir, *ko_path = o->ko_path;
+/*
+ * The run as phases.  Everything one run holds lives in a struct run_ctx;
+ * every phase is a pair in run_phases[]: init does its step and returns
+ * -1 on failure (having recorded the failed check and undone its own half
+ * work), undo puts back what init changed and collects what it produced.
+ * hostrun_execute() does the inits in order and, whatever happened, the
+ * undos of the phases whose init succeeded, in reverse: after a failure
+ * what is undone is exactly the list above the failing row.  Inside the
+ * measured phase the collectors and fault sources are a second such table,
+ * measure_steps[], started in order and stopped in reverse around the
+ * measurement loop.  A new fault source or collector is one new pair.
+ */
+struct run_ctx {
+	const struct wqb_scenario *s;
+	const struct hostrun_opts *o;
 	struct run_result res;
-	struct dmesg_capture dm = { .fd = -1 };
-	struct wqb_tracer tr = { 0 };
-	struct fault_plan plan = { 0 };
-	struct fault_run frun = { 0 };
-	struct background bg = { 0 };
-	struct perfstat ps;
-	struct samples_drain drain = { 0 };
 	struct wqb_phases ph;
-	bool perf_on = false, bg_on = false, want_samples = false;
-	struct sigaction sa = { .sa_handler = on_signal };
-	bool loaded = false, started = false, saved = false, complete = false;
-	bool on_before[WQB_MAX_CPUS], on_after[WQB_MAX_CPUS];
-	char *err = NULL, *p;
-	json_t *meta, *stats = NULL, *sys_before = NULL, *pj;
-	int r, rc;
+	struct dmesg_capture dm;
+	struct wqb_tracer tr;
+	struct fault_plan plan;
+	struct fault_run frun;
+	struct background bg;
+	struct perfstat ps;
+	struct samples_drain drain;
+	bool want_samples;		/* a group keeps raw records: drain them */
+	bool on_before[WQB_MAX_CPUS];	/* CPUs online before any change */
+	json_t *stats;			/* the module's stats after stop */
+	json_t *sys_before;		/* /proc snapshot at the start of measurement */
+};
 
-	/* the run's wall time starts here: phases.json (results/README.md) */
-	phases_init(&ph, now_mono_ns());
-	phases_enter(&ph, PH_SETUP, now_mono_ns());
+struct run_phase {
+	const char *name;
+	int (*init)(struct run_ctx *c);
+	void (*undo)(struct run_ctx *c);
+};
 
-	if (geteuid() != 0) {
-		wqb_err("--host runs load a module, hotplug CPUs and write sysfs: run as root");
-		return 2;
-	}
-	if (result_open(&res, result_dir) < 0)
-		return 2;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	stop_signal = 0;
-	frun_stop = 0;
+/* dmesg from here on is the run's; judged last, after restore */
+static int dmesg_init(struct run_ctx *c)
+{
+	int r = dmesg_begin(&c->dm);
 
-	meta = meta_collect(s, ko_path, o->kernel_config);
-	result_write_json(&res, "meta.json", meta);
-	json_decref(meta);
-	p = path_join(res.dir, "scenario.wqb");
-	write_file_atomic(p, s->text, strlen(s->text), 0644);
-	free(p);
-
-	/*
-	 * A kernel without what the scenario needs -- a feature of [global]
-	 * requires, a [kparam] parameter -- is a SKIP, before any change.
-	 */
-	if (s->requires) {
-		char why[256];
-
-		if (!requires_met(s->requires, why, sizeof(why)))
-			return skip_run(&res, s, "requires", why, &ph);
-		result_check(&res, "requires", CHECK_PASS, "%s: present", s->requires);
-	}
-	if (s->nkparams) {
-		char why[512];
-
-		if (!kparam_present(s, why, sizeof(why)))
-			return skip_run(&res, s, "kparam", why, &ph);
-	}
-
-	if ((r = dmesg_begin(&dm)) < 0)
+	if (r < 0)
 		wqb_warn("cannot read /dev/kmsg: %s; dmesg will not be judged", strerror(-r));
+	return 0;
+}
 
-	maybe_stall("setup");
-	/* nothing is changed before the state file is safely written */
-	if (state_save(NULL) < 0) {
-		result_check(&res, "state_saved", CHECK_FAIL, "could not save system state to %s",
-			     state_file_path());
-		goto teardown;
+static void dmesg_undo(struct run_ctx *c)
+{
+	const struct wqb_scenario *s = c->s;
+	struct run_result *res = &c->res;
+	char *path, *text;
+	json_t *findings = NULL;
+	size_t bad;
+
+	phases_enter(&c->ph, PH_JUDGING, now_mono_ns());
+	if (c->dm.fd < 0)
+		return;
+	path = path_join(res->dir, "dmesg.txt");
+	dmesg_collect(&c->dm, path);
+	dmesg_end(&c->dm);
+	text = read_file(path, NULL);
+	bad = dmesg_judge(text, (const char *const *)s->expect.dmesg, &findings);
+	/* what the scenario provokes on purpose must really show up */
+	for (size_t i = 0; i < s->expect.ndmesg; i++)
+		result_check(res, "expected_dmesg",
+			     text && strstr(text, s->expect.dmesg[i]) ? CHECK_PASS : CHECK_FAIL,
+			     "'%s' %s", s->expect.dmesg[i],
+			     text && strstr(text, s->expect.dmesg[i]) ? "seen as expected"
+								      : "expected but not seen");
+	if (bad) {
+		json_t *f, *f0 = NULL;
+		size_t i;
+
+		/* the first unexpected one: expected lines are findings too */
+		json_array_foreach(findings, i, f)
+			if (!f0 && !json_is_true(json_object_get(f, "expected")))
+				f0 = f;
+		result_check(res, "dmesg", CHECK_FAIL, "%zu bad lines, first: %s", bad,
+			     f0 ? json_string_value(json_object_get(f0, "line")) : "?");
+	} else if (s->expect.ndmesg) {
+		result_check(res, "dmesg", CHECK_PASS,
+			     "nothing but what [expect] dmesg names, with the dumps of those reports");
+	} else {
+		result_check(res, "dmesg", CHECK_PASS, "no warnings, oopses or lockups");
 	}
-	saved = true;
-	state_note("result_dir", res.dir);
-	cpus_online(on_before);
-	/* [kparam]: each saved in the state file, then written; restore puts it back */
-	if (kparam_apply(s, &res) < 0)
-		goto teardown;
+	json_object_set_new(res->extra, "dmesg_findings", findings);
+	free(text);
+	free(path);
+}
+
+/* nothing is changed before the state file is safely written */
+static int state_init(struct run_ctx *c)
+{
+	maybe_stall("setup");
+	if (state_save(NULL) < 0) {
+		result_check(&c->res, "state_saved", CHECK_FAIL,
+			     "could not save system state to %s", state_file_path());
+		return -1;
+	}
+	state_note("result_dir", c->res.dir);
+	cpus_online(c->on_before);
+	return 0;
+}
+
+static void state_undo(struct run_ctx *c)
+{
+	bool on_after[WQB_MAX_CPUS];
+	json_t *rep = NULL;
+	int r;
+
+	phases_enter(&c->ph, PH_RESTORE, now_mono_ns());
+	/* this run writes its own verdict; restore need not mark it */
+	state_note("result_dir", "");
+	r = state_restore(&rep);
+	cpus_online(on_after);
+	if (r == 0 && memcmp(c->on_before, on_after, sizeof(on_after)) == 0)
+		result_check(&c->res, "state_restored", CHECK_PASS,
+			     "CPUs online and cpumasks as before the run");
+	else
+		result_check(&c->res, "state_restored", CHECK_FAIL,
+			     "restore incomplete; run 'wqbench restore'");
+	json_object_set_new(c->res.extra, "restore", rep);
+}
+
+/* [kparam]: each saved in the state file, then written; the state's restore puts it back */
+static int kparam_init(struct run_ctx *c)
+{
+	return kparam_apply(c->s, &c->res) < 0 ? -1 : 0;
+}
+
+static int module_init(struct run_ctx *c)
+{
+	const char *ko_path = c->o->ko_path;
+	char *p;
+	int r;
 
 	if (kmodctl_loaded()) {
-		result_check(&res, "module_load", CHECK_FAIL,
+		result_check(&c->res, "module_load", CHECK_FAIL,
 			     "wqbench is already loaded: unload it (rmmod wqbench) first");
-		goto teardown;
+		return -1;
 	}
-	phases_enter(&ph, PH_MODULE_LOAD, now_mono_ns());
+	phases_enter(&c->ph, PH_MODULE_LOAD, now_mono_ns());
 	r = kmodctl_load(ko_path);
 	if (r < 0) {
-		result_check(&res, "module_load", CHECK_FAIL, "finit_module(%s): %s", ko_path,
+		result_check(&c->res, "module_load", CHECK_FAIL, "finit_module(%s): %s", ko_path,
 			     strerror(-r));
-		goto teardown;
+		return -1;
 	}
-	loaded = true;
 	state_note("kmod_loaded", ko_path);
 	p = kmodctl_read("version");
-	result_check(&res, "module_load", CHECK_PASS, "%s loaded (%s)", ko_path,
+	result_check(&c->res, "module_load", CHECK_PASS, "%s loaded (%s)", ko_path,
 		     p ? str_trim(p) : "no version file");
 	free(p);
+	return 0;
+}
 
-	phases_enter(&ph, PH_GROUP_DEFINITION, now_mono_ns());
+/* before restore: restore unloads a module its run loaded (for killed runs) */
+static void module_undo(struct run_ctx *c)
+{
+	int r;
+
+	phases_enter(&c->ph, PH_UNLOAD, now_mono_ns());
+	r = kmodctl_unload();
+	result_check(&c->res, "module_unload", r ? CHECK_FAIL : CHECK_PASS, "rmmod wqbench: %s",
+		     r ? strerror(-r) : "ok");
+	if (!r)
+		state_note("kmod_loaded", "");
+}
+
+/* the groups go with the module: no undo of their own */
+static int groups_init(struct run_ctx *c)
+{
+	const struct wqb_scenario *s = c->s;
+
+	phases_enter(&c->ph, PH_GROUP_DEFINITION, now_mono_ns());
 	for (size_t i = 0; i < s->ngroups; i++) {
 		char *def = group_def_for_run(s, &s->groups[i]);
+		int r = kmodctl_write("group", def);
 
-		r = kmodctl_write("group", def);
 		/* raw records: asked for, or added above for a traced run */
 		if (s->groups[i].val[WQBENCH_GK_SAMPLE_EVERY] ||
 		    group_pairs_added(s, &s->groups[i]))
-			want_samples = true;
+			c->want_samples = true;
 		free(def);
 		if (r < 0) {
-			result_check(&res, "groups_defined", CHECK_FAIL,
+			result_check(&c->res, "groups_defined", CHECK_FAIL,
 				     "%s:%d: the module refused group %s (%s): %s", s->path,
 				     s->groups[i].line, s->groups[i].name, strerror(-r),
 				     s->groups[i].def);
-			goto teardown;
+			return -1;
 		}
 		if (s->groups[i].unbound) {
 			char wq[64];
@@ -484,267 +564,435 @@ int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
 			state_add_wq(wq);
 		}
 	}
-	result_check(&res, "groups_defined", CHECK_PASS, "%zu groups", s->ngroups);
-	faults_notify_masks(s);
-	if (s->slowdown.enabled && arm_slowdown(&res, s) < 0)
-		goto teardown;
+	result_check(&c->res, "groups_defined", CHECK_PASS, "%zu groups", s->ngroups);
+	return 0;
+}
 
-	phases_enter(&ph, PH_TRACE_START, now_mono_ns());
-	if (s->trace.enabled) {
-		if (tracer_setup(&s->trace, &tr, &err) < 0) {
-			result_check(&res, "trace", CHECK_FAIL, "%s", err);
-			free(err);
-			err = NULL;
-			tracer_destroy(&tr);
-			goto teardown;
-		}
+/*
+ * The fault sources: told the groups' cpumasks here; planned and run in
+ * the measured phase (measure_steps[]); each source's check after the
+ * trace is saved, before the module goes.
+ */
+static int faults_init(struct run_ctx *c)
+{
+	faults_notify_masks(c->s);
+	return 0;
+}
+
+static void faults_undo(struct run_ctx *c)
+{
+	phases_enter(&c->ph, PH_JUDGING, now_mono_ns());
+	if (c->plan.n)
+		faults_report(&c->plan, &c->res);
+}
+
+/* [slowdown]: armed in the module, gone with it; judged from its stats */
+static int slowdown_init(struct run_ctx *c)
+{
+	return c->s->slowdown.enabled && arm_slowdown(&c->res, c->s) < 0 ? -1 : 0;
+}
+
+static int trace_init(struct run_ctx *c)
+{
+	char *err = NULL;
+
+	phases_enter(&c->ph, PH_TRACE_START, now_mono_ns());
+	if (!c->s->trace.enabled)
+		return 0;
+	if (tracer_setup(&c->s->trace, &c->tr, &err) < 0) {
+		result_check(&c->res, "trace", CHECK_FAIL, "%s", err);
+		free(err);
+		tracer_destroy(&c->tr);
+		return -1;
 	}
+	return 0;
+}
 
-	phases_enter(&ph, PH_WARMUP, now_mono_ns());
-	if (want_samples && (r = samples_drain_start(&drain, res.dir)) < 0)
-		result_check(&res, "samples", CHECK_FAIL, "cannot drain samples: %s", strerror(-r));
+/* trace.dat, after the work stopped */
+static void trace_undo(struct run_ctx *c)
+{
+	char *dat, *err = NULL;
+	json_t *tst = NULL;
+
+	if (!c->tr.inst)
+		return;
+	dat = path_join(c->res.dir, "trace.dat");
+	phases_enter(&c->ph, PH_TRACE_EXTRACTION, now_mono_ns());
+	if (tracer_save(&c->tr, dat, &tst, &err) < 0) {
+		result_check(&c->res, "trace", CHECK_FAIL, "%s", err);
+		free(err);
+	} else {
+		long long ov = json_integer_value(json_object_get(tst, "overrun"));
+		long long dr = json_integer_value(json_object_get(tst, "dropped"));
+		long long en = json_integer_value(json_object_get(tst, "entries"));
+
+		/* lost events are reported; analysis says what they affect */
+		result_check(&c->res, "trace", CHECK_PASS,
+			     "trace.dat: %lld events kept, %lld overwritten, %lld dropped", en, ov,
+			     dr);
+	}
+	if (tst)
+		json_object_set_new(c->res.extra, "trace", tst);
+	tracer_destroy(&c->tr);
+	free(dat);
+}
+
+/* the module's work: the raw-record drain first, then control start */
+static int work_init(struct run_ctx *c)
+{
+	int r;
+
+	phases_enter(&c->ph, PH_WARMUP, now_mono_ns());
+	if (c->want_samples && (r = samples_drain_start(&c->drain, c->res.dir)) < 0)
+		result_check(&c->res, "samples", CHECK_FAIL, "cannot drain samples: %s",
+			     strerror(-r));
 	r = kmodctl_write("control", "start");
 	if (r < 0) {
-		result_check(&res, "work_started", CHECK_FAIL, "control start: %s", strerror(-r));
-		goto teardown;
+		result_check(&c->res, "work_started", CHECK_FAIL, "control start: %s",
+			     strerror(-r));
+		return -1;
 	}
-	started = true;
-	background_start(s, res.dir, s->warmup_ms + s->duration_ms, &bg);
-	bg_on = true;
-	if (s->warmup_ms) {
-		wqb_info("%s: warmup %llu ms", s->name, (unsigned long long)s->warmup_ms);
-		sleep_until(now_mono_ns() + s->warmup_ms * 1000000ull);
-	}
+	return 0;
+}
 
-	/* measured phase */
-	maybe_stall("measure");
-	maybe_panic(s);
-	faults_plan(s, on_before, &plan);
-	sys_before = sysstat_snapshot();
-	if (tr.inst)
-		tracer_on(&tr);
-	/* the module's histograms and measured_* figures cover this phase only */
+/* stop the work, then read and judge what the module counted */
+static void work_undo(struct run_ctx *c)
+{
+	struct run_result *res = &c->res;
+	char *text, *p;
+	int r;
+
+	r = kmodctl_write("control", "stop");
+	if (r < 0)
+		result_check(res, "work_stopped", CHECK_FAIL, "control stop: %s", strerror(-r));
+	if (c->drain.running) {
+		samples_drain_stop(&c->drain);
+		result_check(res, "samples", c->drain.error ? CHECK_FAIL : CHECK_PASS,
+			     "%llu records in samples.bin%s%s",
+			     (unsigned long long)c->drain.records, c->drain.error ? ": " : "",
+			     c->drain.error ? strerror(c->drain.error) : "");
+	}
+	text = kmodctl_read("stats");
+	c->stats = text ? kmodctl_parse_stats(text) : NULL;
+	if (text) {
+		p = path_join(res->dir, "kmod-stats.txt");
+		write_file_atomic(p, text, strlen(text), 0644);
+		free(p);
+	}
+	if (c->stats) {
+		result_write_json(res, "kmod-stats.json", c->stats);
+		phases_enter(&c->ph, PH_JUDGING, now_mono_ns());
+		judge_module(res, c->stats);
+		judge_clock(res, c->stats);
+		if (c->s->slowdown.enabled)
+			judge_slowdown(res, c->s, c->stats);
+		phases_enter(&c->ph, PH_STOP, now_mono_ns());
+	} else {
+		result_check(res, "work_ran", CHECK_FAIL, "module stats unreadable");
+	}
+	free(text);
+	text = kmodctl_read("hist");
+	if (text) {
+		p = path_join(res->dir, "kmod-hist.txt");
+		write_file_atomic(p, text, strlen(text), 0644);
+		free(p);
+		free(text);
+	}
+}
+
+/* stress-ng, fio: for warmup and measurement */
+static int background_init(struct run_ctx *c)
+{
+	background_start(c->s, c->res.dir, c->s->warmup_ms + c->s->duration_ms, &c->bg);
+	return 0;
+}
+
+/* the first to stop */
+static void background_undo(struct run_ctx *c)
+{
+	background_stop(&c->bg, &c->res);
+}
+
+static int warmup_init(struct run_ctx *c)
+{
+	if (c->s->warmup_ms) {
+		wqb_info("%s: warmup %llu ms", c->s->name, (unsigned long long)c->s->warmup_ms);
+		sleep_until(now_mono_ns() + c->s->warmup_ms * 1000000ull);
+	}
+	return 0;
+}
+
+/*
+ * The measured phase, step by step: each step's start in order before
+ * the measurement loop, its stop in reverse after it.  Steps do not fail.
+ */
+struct measure_step {
+	const char *name;
+	void (*start)(struct run_ctx *c);
+	void (*stop)(struct run_ctx *c);
+};
+
+static void sysstat_start_step(struct run_ctx *c)
+{
+	c->sys_before = sysstat_snapshot();
+}
+
+static void sysstat_stop_step(struct run_ctx *c)
+{
+	json_t *after = sysstat_snapshot(), *d = sysstat_delta(c->sys_before, after);
+
+	result_write_json(&c->res, "sysstat.json", d);
+	json_decref(d);
+	json_decref(after);
+}
+
+static void tracer_start_step(struct run_ctx *c)
+{
+	if (c->tr.inst)
+		tracer_on(&c->tr);
+}
+
+static void tracer_stop_step(struct run_ctx *c)
+{
+	if (c->tr.inst)
+		tracer_off(&c->tr);
+}
+
+/* the module's histograms and measured_* figures cover this phase only */
+static void window_start_step(struct run_ctx *c)
+{
 	if (kmodctl_write("control", "measure_begin") < 0)
 		wqb_warn("the module refused measure_begin: its figures include the warmup");
-	res.t0_ns = now_mono_ns();
-	phases_enter(&ph, PH_MEASUREMENT, res.t0_ns);
+	c->res.t0_ns = now_mono_ns();
+	phases_enter(&c->ph, PH_MEASUREMENT, c->res.t0_ns);
 	/* events.csv counts from here; trace.dat and samples.bin use the same clock */
-	json_object_set_new(res.extra, "t0_mono_ns", json_integer((json_int_t)res.t0_ns));
-	result_event(&res, "run", "measure", s->name, "", "ok", -1, "start of measurement");
-	frun.res = &res;
-	frun.stop = &frun_stop;
-	frun.t0_ns = res.t0_ns;
-	if (s->perf.enabled) {
-		perfstat_start(&ps, res.dir, s->perf.events, res.t0_ns);
-		perf_on = true;
-		frun.after_hotplug = perfstat_split;
-		frun.after_hotplug_ctx = &ps;
-	}
-	faults_start(&plan, &frun);
-	{
-		uint64_t end = res.t0_ns + s->duration_ms * 1000000ull, next_ms = 1000, last_ms = 0;
-		long long last_done = 0, last_group[WQB_MAX_GROUPS];
-		char *first = kmodctl_read("stats");
-		json_t *st0 = first ? kmodctl_parse_stats(first) : NULL, *g0;
-		size_t gi0;
+	json_object_set_new(c->res.extra, "t0_mono_ns", json_integer((json_int_t)c->res.t0_ns));
+	result_event(&c->res, "run", "measure", c->s->name, "", "ok", -1,
+		     "start of measurement");
+	c->frun.res = &c->res;
+	c->frun.stop = &frun_stop;
+	c->frun.t0_ns = c->res.t0_ns;
+}
 
-		/* warmup completions are not this phase's throughput */
-		memset(last_group, 0, sizeof(last_group));
-		json_array_foreach(json_object_get(st0, "group"), gi0, g0)
-			if (gi0 < WQB_MAX_GROUPS)
-				last_group[gi0] = gi(g0, "completed");
-		json_decref(st0);
-		free(first);
-
-		while (!stop_signal && now_mono_ns() < end &&
-		       !(s->until_faults && faults_done(&plan)) &&
-		       !(s->until_items && items_done(s))) {
-			uint64_t wake = res.t0_ns + next_ms * 1000000ull, nap = wake;
-
-			/* until = items: look five times a second, the phase ends close to the count */
-			if (s->until_items && now_mono_ns() + 200000000ull < nap)
-				nap = now_mono_ns() + 200000000ull;
-			sleep_until(nap < end ? nap : end);
-			if (now_mono_ns() >= wake && !stop_signal) {
-				progress(s, &plan, &res, next_ms, &last_done, &last_ms, last_group);
-				next_ms += 1000;
-			}
-		}
-	}
-	/* sources stop at the end of the phase; the last restore of each runs */
-	phases_enter(&ph, PH_STOP, now_mono_ns());
-	frun_stop = 1;
-	faults_join(&plan);
-	progress_done();
-	if (perf_on)
-		perfstat_stop(&ps, &res);
-	result_event(&res, "run", "measure", s->name, "", stop_signal ? "interrupted" : "ok", -1,
-		     "end of measurement");
-	result_flush(&res);
+static void window_stop_step(struct run_ctx *c)
+{
+	result_event(&c->res, "run", "measure", c->s->name, "",
+		     stop_signal ? "interrupted" : "ok", -1, "end of measurement");
+	result_flush(&c->res);
 	if (kmodctl_write("control", "measure_end") < 0)
 		wqb_warn("the module refused measure_end: its figures include the teardown");
-	if (tr.inst)
-		tracer_off(&tr);
-	{
-		json_t *after = sysstat_snapshot(), *d = sysstat_delta(sys_before, after);
+}
 
-		result_write_json(&res, "sysstat.json", d);
-		json_decref(d);
-		json_decref(after);
-	}
+static void perf_start_step(struct run_ctx *c)
+{
+	if (!c->s->perf.enabled)
+		return;
+	perfstat_start(&c->ps, c->res.dir, c->s->perf.events, c->res.t0_ns);
+	c->frun.after_hotplug = perfstat_split;
+	c->frun.after_hotplug_ctx = &c->ps;
+}
 
-teardown:
-	phases_enter(&ph, PH_STOP, now_mono_ns());
-	if (bg_on)
-		background_stop(&bg, &res);
-	if (started) {
-		char *text;
+static void perf_stop_step(struct run_ctx *c)
+{
+	if (c->s->perf.enabled)
+		perfstat_stop(&c->ps, &c->res);
+}
 
-		r = kmodctl_write("control", "stop");
-		if (r < 0)
-			result_check(&res, "work_stopped", CHECK_FAIL, "control stop: %s",
-				     strerror(-r));
-		if (drain.running) {
-			samples_drain_stop(&drain);
-			result_check(&res, "samples", drain.error ? CHECK_FAIL : CHECK_PASS,
-				     "%llu records in samples.bin%s%s",
-				     (unsigned long long)drain.records, drain.error ? ": " : "",
-				     drain.error ? strerror(drain.error) : "");
+static void faults_start_step(struct run_ctx *c)
+{
+	faults_start(&c->plan, &c->frun);
+}
+
+/* sources stop at the end of the phase; the last restore of each runs */
+static void faults_stop_step(struct run_ctx *c)
+{
+	frun_stop = 1;
+	faults_join(&c->plan);
+	progress_done();
+}
+
+static const struct measure_step measure_steps[] = {
+	{ "sysstat", sysstat_start_step, sysstat_stop_step },
+	{ "trace", tracer_start_step, tracer_stop_step },
+	{ "window", window_start_step, window_stop_step },
+	{ "perf", perf_start_step, perf_stop_step },
+	{ "faults", faults_start_step, faults_stop_step },
+};
+
+/* Until the duration, the end of the fault plans or the item count; once a second progress. */
+static void measure_loop(struct run_ctx *c)
+{
+	const struct wqb_scenario *s = c->s;
+	uint64_t t0 = c->res.t0_ns, end = t0 + s->duration_ms * 1000000ull;
+	uint64_t next_ms = 1000, last_ms = 0;
+	long long last_done = 0, last_group[WQB_MAX_GROUPS];
+	char *first = kmodctl_read("stats");
+	json_t *st0 = first ? kmodctl_parse_stats(first) : NULL, *g0;
+	size_t gi0;
+
+	/* warmup completions are not this phase's throughput */
+	memset(last_group, 0, sizeof(last_group));
+	json_array_foreach(json_object_get(st0, "group"), gi0, g0)
+		if (gi0 < WQB_MAX_GROUPS)
+			last_group[gi0] = gi(g0, "completed");
+	json_decref(st0);
+	free(first);
+
+	while (!stop_signal && now_mono_ns() < end &&
+	       !(s->until_faults && faults_done(&c->plan)) &&
+	       !(s->until_items && items_done(s))) {
+		uint64_t wake = t0 + next_ms * 1000000ull, nap = wake;
+
+		/* until = items: look five times a second, the phase ends close to the count */
+		if (s->until_items && now_mono_ns() + 200000000ull < nap)
+			nap = now_mono_ns() + 200000000ull;
+		sleep_until(nap < end ? nap : end);
+		if (now_mono_ns() >= wake && !stop_signal) {
+			progress(s, &c->plan, &c->res, next_ms, &last_done, &last_ms, last_group);
+			next_ms += 1000;
 		}
-		text = kmodctl_read("stats");
-		stats = text ? kmodctl_parse_stats(text) : NULL;
-		if (text) {
-			p = path_join(res.dir, "kmod-stats.txt");
-			write_file_atomic(p, text, strlen(text), 0644);
-			free(p);
-		}
-		if (stats) {
-			result_write_json(&res, "kmod-stats.json", stats);
-			phases_enter(&ph, PH_JUDGING, now_mono_ns());
-			judge_module(&res, stats);
-			judge_clock(&res, stats);
-			if (s->slowdown.enabled)
-				judge_slowdown(&res, s, stats);
-			phases_enter(&ph, PH_STOP, now_mono_ns());
-		} else {
-			result_check(&res, "work_ran", CHECK_FAIL, "module stats unreadable");
-		}
-		free(text);
-		text = kmodctl_read("hist");
-		if (text) {
-			p = path_join(res.dir, "kmod-hist.txt");
-			write_file_atomic(p, text, strlen(text), 0644);
-			free(p);
-			free(text);
-		}
 	}
-	if (tr.inst) {
-		char *dat = path_join(res.dir, "trace.dat");
-		json_t *tst = NULL;
+}
 
-		phases_enter(&ph, PH_TRACE_EXTRACTION, now_mono_ns());
-		if (tracer_save(&tr, dat, &tst, &err) < 0) {
-			result_check(&res, "trace", CHECK_FAIL, "%s", err);
-			free(err);
-			err = NULL;
-		} else {
-			long long ov = json_integer_value(json_object_get(tst, "overrun"));
-			long long dr = json_integer_value(json_object_get(tst, "dropped"));
-			long long en = json_integer_value(json_object_get(tst, "entries"));
+static int measure_init(struct run_ctx *c)
+{
+	size_t n = ARRAY_SIZE(measure_steps);
 
-			/* lost events are reported; analysis says what they affect */
-			result_check(&res, "trace", CHECK_PASS,
-				     "trace.dat: %lld events kept, %lld overwritten, %lld dropped",
-				     en, ov, dr);
-		}
-		if (tst)
-			json_object_set_new(res.extra, "trace", tst);
-		tracer_destroy(&tr);
-		free(dat);
+	maybe_stall("measure");
+	maybe_panic(c->s);
+	faults_plan(c->s, c->on_before, &c->plan);
+	for (size_t i = 0; i < n; i++)
+		measure_steps[i].start(c);
+	measure_loop(c);
+	phases_enter(&c->ph, PH_STOP, now_mono_ns());
+	while (n--)
+		measure_steps[n].stop(c);
+	return 0;
+}
+
+/*
+ * The run's phases, in order.  Undo runs in reverse for each phase whose
+ * init succeeded: background load stops, the work stops and is judged,
+ * trace.dat is extracted, the fault sources are judged, the module is
+ * unloaded, the saved state is restored (module unload before restore),
+ * and dmesg is judged last.
+ */
+static const struct run_phase run_phases[] = {
+	{ "dmesg", dmesg_init, dmesg_undo },
+	{ "state", state_init, state_undo },
+	{ "kparam", kparam_init, NULL },
+	{ "module", module_init, module_undo },
+	{ "groups", groups_init, NULL },
+	{ "faults", faults_init, faults_undo },
+	{ "slowdown", slowdown_init, NULL },
+	{ "trace", trace_init, trace_undo },
+	{ "work", work_init, work_undo },
+	{ "background", background_init, background_undo },
+	{ "warmup", warmup_init, NULL },
+	{ "measure", measure_init, NULL },
+};
+
+/*
+ * Before any phase: the result directory, meta.json and the scenario, and
+ * what the kernel lacks -- a feature of [global] requires, a [kparam]
+ * parameter -- as a SKIP before any change.  Returns -1 to go on, else the
+ * run's exit status.
+ */
+static int run_open(struct run_ctx *c)
+{
+	const struct wqb_scenario *s = c->s;
+	struct sigaction sa = { .sa_handler = on_signal };
+	json_t *meta;
+	char *p;
+
+	if (geteuid() != 0) {
+		wqb_err("--host runs load a module, hotplug CPUs and write sysfs: run as root");
+		return 2;
 	}
-	phases_enter(&ph, PH_JUDGING, now_mono_ns());
-	if (plan.n)
-		faults_report(&plan, &res);
-	if (loaded) {
-		phases_enter(&ph, PH_UNLOAD, now_mono_ns());
-		/* first: restore unloads a module its run loaded (for killed runs) */
-		r = kmodctl_unload();
-		result_check(&res, "module_unload", r ? CHECK_FAIL : CHECK_PASS, "rmmod wqbench: %s",
-			     r ? strerror(-r) : "ok");
-		if (!r && saved)
-			state_note("kmod_loaded", "");
-	}
-	if (saved) {
-		json_t *rep = NULL;
+	if (result_open(&c->res, c->o->result_dir) < 0)
+		return 2;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	stop_signal = 0;
+	frun_stop = 0;
 
-		phases_enter(&ph, PH_RESTORE, now_mono_ns());
-		/* this run writes its own verdict; restore need not mark it */
-		state_note("result_dir", "");
-		r = state_restore(&rep);
-		cpus_online(on_after);
-		if (r == 0 && memcmp(on_before, on_after, sizeof(on_before)) == 0)
-			result_check(&res, "state_restored", CHECK_PASS,
-				     "CPUs online and cpumasks as before the run");
-		else
-			result_check(&res, "state_restored", CHECK_FAIL,
-				     "restore incomplete; run 'wqbench restore'");
-		json_object_set_new(res.extra, "restore", rep);
-	}
-	phases_enter(&ph, PH_JUDGING, now_mono_ns());
-	if (dm.fd >= 0) {
-		char *path = path_join(res.dir, "dmesg.txt");
-		char *text;
-		json_t *findings = NULL;
-		size_t bad;
+	meta = meta_collect(s, c->o->ko_path, c->o->kernel_config);
+	result_write_json(&c->res, "meta.json", meta);
+	json_decref(meta);
+	p = path_join(c->res.dir, "scenario.wqb");
+	write_file_atomic(p, s->text, strlen(s->text), 0644);
+	free(p);
 
-		dmesg_collect(&dm, path);
-		dmesg_end(&dm);
-		text = read_file(path, NULL);
-		bad = dmesg_judge(text, (const char *const *)s->expect.dmesg, &findings);
-		/* what the scenario provokes on purpose must really show up */
-		for (size_t i = 0; i < s->expect.ndmesg; i++)
-			result_check(&res, "expected_dmesg",
-				     text && strstr(text, s->expect.dmesg[i]) ? CHECK_PASS : CHECK_FAIL,
-				     "'%s' %s", s->expect.dmesg[i],
-				     text && strstr(text, s->expect.dmesg[i]) ? "seen as expected"
-									      : "expected but not seen");
-		if (bad) {
-			json_t *f, *f0 = NULL;
-			size_t i;
+	if (s->requires) {
+		char why[256];
 
-			/* the first unexpected one: expected lines are findings too */
-			json_array_foreach(findings, i, f)
-				if (!f0 && !json_is_true(json_object_get(f, "expected")))
-					f0 = f;
-			result_check(&res, "dmesg", CHECK_FAIL, "%zu bad lines, first: %s", bad,
-				     f0 ? json_string_value(json_object_get(f0, "line")) : "?");
-		} else if (s->expect.ndmesg) {
-			result_check(&res, "dmesg", CHECK_PASS,
-				     "nothing but what [expect] dmesg names, with the dumps of those reports");
-		} else {
-			result_check(&res, "dmesg", CHECK_PASS, "no warnings, oopses or lockups");
-		}
-		json_object_set_new(res.extra, "dmesg_findings", findings);
-		free(text);
-		free(path);
+		if (!requires_met(s->requires, why, sizeof(why)))
+			return skip_run(&c->res, s, "requires", why, &c->ph);
+		result_check(&c->res, "requires", CHECK_PASS, "%s: present", s->requires);
 	}
-	result_apply_expected(&res, (const char *const *)s->expect.checks, s->expect.nchecks);
+	if (s->nkparams) {
+		char why[512];
+
+		if (!kparam_present(s, why, sizeof(why)))
+			return skip_run(&c->res, s, "kparam", why, &c->ph);
+	}
+	return -1;
+}
+
+/* After the last undo: expected failures, the verdict, phases.json. */
+static int run_close(struct run_ctx *c)
+{
+	const struct wqb_scenario *s = c->s;
+	bool complete;
+	json_t *pj;
+	int rc;
+
+	result_apply_expected(&c->res, (const char *const *)s->expect.checks, s->expect.nchecks);
 	complete = !stop_signal;
 	if (stop_signal)
-		result_check(&res, "interrupted", CHECK_FAIL, "stopped by signal %d",
+		result_check(&c->res, "interrupted", CHECK_FAIL, "stopped by signal %d",
 			     (int)stop_signal);
-	phases_enter(&ph, PH_REPORT, now_mono_ns());
-	result_write_verdict(&res, s->name, complete);
-	phases_end(&ph, now_mono_ns());
+	phases_enter(&c->ph, PH_REPORT, now_mono_ns());
+	result_write_verdict(&c->res, s->name, complete);
+	phases_end(&c->ph, now_mono_ns());
 	/* the last file: its wall time includes writing the verdict */
-	pj = phases_json(&ph);
-	result_write_json(&res, "phases.json", pj);
+	pj = phases_json(&c->ph);
+	result_write_json(&c->res, "phases.json", pj);
 	json_decref(pj);
-	rc = result_failed(&res) || !complete ? 1 : 0;
-	wqb_info("%s: verdict %s (%s)", s->name, rc ? "FAIL" : "pass", res.dir);
-	json_decref(stats);
-	json_decref(sys_before);
-	faults_free(&plan);
-	result_close(&res);
+	rc = result_failed(&c->res) || !complete ? 1 : 0;
+	wqb_info("%s: verdict %s (%s)", s->name, rc ? "FAIL" : "pass", c->res.dir);
+	json_decref(c->stats);
+	json_decref(c->sys_before);
+	faults_free(&c->plan);
+	result_close(&c->res);
+	return rc;
+}
+
+int hostrun_execute(const struct wqb_scenario *s, const struct hostrun_opts *o)
+{
+	struct run_ctx *c = xcalloc(1, sizeof(*c));
+	size_t done;
+	int rc;
+
+	c->s = s;
+	c->o = o;
+	c->dm.fd = -1;
+	/* the run's wall time starts here: phases.json (results/README.md) */
+	phases_init(&c->ph, now_mono_ns());
+	phases_enter(&c->ph, PH_SETUP, now_mono_ns());
+	rc = run_open(c);
+	if (rc >= 0) {
+		free(c);
+		return rc;
+	}
+	for (done = 0; done < ARRAY_SIZE(run_phases); done++)
+		if (run_phases[done].init(c) < 0)
+			break;
+	phases_enter(&c->ph, PH_STOP, now_mono_ns());
+	while (done--)
+		if (run_phases[done].undo)
+			run_phases[done].undo(c);
+	rc = run_close(c);
+	free(c);
 	return rc;
 }
