@@ -493,7 +493,26 @@ static void ktap_subtest(FILE *f, const char *dir, size_t n, const char *name, i
 	free(kp);
 }
 
-int cmd_run(int argc, char **argv)
+/*
+ * `wqbench run` in three steps: parse the options, plan every run (all
+ * scenarios checked, the kernel and module ready) before any guest boots,
+ * then execute the plan.
+ */
+struct run_plan {
+	struct wqb_suite suite;
+	struct planned_run *runs;
+	size_t total;
+	char *results_root;
+	struct wqb_kernel k;
+	bool have_kernel;
+	char *ko;		/* the module for the guest kernel */
+};
+
+/*
+ * Options into ro and the file to run into *target.  Returns -1 to go on,
+ * else the exit status (0 after --help).
+ */
+static int run_parse(int argc, char **argv, struct run_opts *ro, const char **target)
 {
 	static const struct option opts[] = {
 		{ "host", no_argument, NULL, 'H' },
@@ -515,64 +534,58 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct run_opts ro = { .kernel = "6.12", .accel = "tcg", .grace_s = 180 };
-	struct wqb_kernel k = { 0 };
-	struct wqb_suite suite = { 0 };
-	char *results_root = NULL, *ko = NULL, *err = NULL;
-	struct planned_run *runs = NULL;
-	size_t total = 0, failed = 0, skipped = 0;
-	bool have_kernel = false;
 	uint64_t v;
-	int c, rc = 0;
+	int c;
 
+	*target = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'H': ro.host = true; break;
-		case 'k': ro.kernel = optarg; break;
-		case 'i': ro.kernel_image = optarg; break;
-		case 'b': ro.kernel_build = optarg; break;
+		case 'H': ro->host = true; break;
+		case 'k': ro->kernel = optarg; break;
+		case 'i': ro->kernel_image = optarg; break;
+		case 'b': ro->kernel_build = optarg; break;
 		case 'c':
 			if (parse_u64(optarg, &v) || v < 1 || v > 64) {
 				wqb_err("--cpus wants 1..64, not '%s'", optarg);
 				return 2;
 			}
-			ro.cpus = (unsigned int)v;
+			ro->cpus = (unsigned int)v;
 			break;
 		case 'm':
-			if (parse_mib(optarg, &ro.memory_mib) || ro.memory_mib < 256) {
+			if (parse_mib(optarg, &ro->memory_mib) || ro->memory_mib < 256) {
 				wqb_err("--memory wants a size of at least 256M (like 1G), not '%s'",
 					optarg);
 				return 2;
 			}
 			break;
-		case 'a': ro.accel = optarg; break;
+		case 'a': ro->accel = optarg; break;
 		case 'D':
-			if (parse_duration_ms(optarg, &ro.duration_ms) || ro.duration_ms < 100 ||
-			    ro.duration_ms > 7 * 86400000ull) {
+			if (parse_duration_ms(optarg, &ro->duration_ms) || ro->duration_ms < 100 ||
+			    ro->duration_ms > 7 * 86400000ull) {
 				wqb_err("--duration wants 100ms to 7 days, like 10m or 2h, not '%s'", optarg);
 				return 2;
 			}
 			break;
 		case 'g':
-			if (parse_u64(optarg, &ro.grace_s) || ro.grace_s > 86400) {
+			if (parse_u64(optarg, &ro->grace_s) || ro->grace_s > 86400) {
 				wqb_err("--grace wants seconds, not '%s'", optarg);
 				return 2;
 			}
 			break;
-		case 'r': ro.results_root = optarg; break;
-		case 'd': ro.result_dir = optarg; break;
-		case 'K': ro.kmod = optarg; break;
-		case 'C': ro.kernel_config = optarg; break;
-		case 'A': ro.append = optarg; break;
-		case 'I': ro.guest_init = optarg; break;
-		case 'B': ro.batch = optarg; break;
+		case 'r': ro->results_root = optarg; break;
+		case 'd': ro->result_dir = optarg; break;
+		case 'K': ro->kmod = optarg; break;
+		case 'C': ro->kernel_config = optarg; break;
+		case 'A': ro->append = optarg; break;
+		case 'I': ro->guest_init = optarg; break;
+		case 'B': ro->batch = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (ro.batch) {
-		if (!ro.host || optind != argc) {
+	if (ro->batch) {
+		if (!ro->host || optind != argc) {
 			wqb_err("--batch is the guest side of a suite run: it goes with --host and no scenario");
 			return 2;
 		}
@@ -580,7 +593,7 @@ int cmd_run(int argc, char **argv)
 			wqb_err("--host loads a module and changes CPU hotplug and workqueue state: run as root");
 			return 2;
 		}
-		return run_batch_on_host(&ro, ro.batch);
+		return -1;
 	}
 	if (optind != argc - 1) {
 		wqb_err(optind >= argc ? "run needs one scenario or suite file"
@@ -588,93 +601,100 @@ int cmd_run(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(ro.accel, "tcg") && strcmp(ro.accel, "kvm") && strcmp(ro.accel, "auto")) {
-		wqb_err("--accel wants tcg, kvm or auto, not '%s'", ro.accel);
+	if (strcmp(ro->accel, "tcg") && strcmp(ro->accel, "kvm") && strcmp(ro->accel, "auto")) {
+		wqb_err("--accel wants tcg, kvm or auto, not '%s'", ro->accel);
 		return 2;
 	}
-	if (!ro.host && (ro.result_dir || ro.kmod)) {
+	if (!ro->host && (ro->result_dir || ro->kmod)) {
 		wqb_err("--result-dir and --kmod go with --host");
 		return 2;
 	}
-	if (ro.host && geteuid() != 0) {
+	if (ro->host && geteuid() != 0) {
 		wqb_err("--host loads a module and changes CPU hotplug and workqueue state: run as root");
 		return 2;
 	}
-	if (!ro.host && !program_in_path("qemu-system-x86_64")) {
+	if (!ro->host && !program_in_path("qemu-system-x86_64")) {
 		wqb_err("qemu-system-x86_64 not found: install qemu-system-x86 (make deps), or use --host on a test machine");
 		return 2;
 	}
-	if (is_suite_path(argv[optind])) {
-		if (suite_load(argv[optind], &suite, &err) < 0) {
+	*target = argv[optind];
+	return -1;
+}
+
+/*
+ * Every run of target (a scenario or a suite), its files checked, the
+ * results directory made, the guest kernel and its module ready.  Returns 0,
+ * or 2 with nothing booted.
+ */
+static int run_plan(const struct run_opts *ro, const char *target, struct run_plan *pl)
+{
+	struct wqb_suite *suite = &pl->suite;
+	char *err = NULL;
+
+	if (is_suite_path(target)) {
+		if (suite_load(target, suite, &err) < 0) {
 			wqb_err("%s", err);
 			free(err);
 			return 2;
 		}
 	} else {
-		suite.e = xcalloc(1, sizeof(*suite.e));
-		suite.e[0].path = xstrdup(argv[optind]);
-		suite.e[0].repetitions = 0;	/* from the scenario */
-		suite.n = 1;
+		suite->e = xcalloc(1, sizeof(*suite->e));
+		suite->e[0].path = xstrdup(target);
+		suite->e[0].repetitions = 0;	/* from the scenario */
+		suite->n = 1;
 	}
 	/* validate everything before any guest boots */
-	for (size_t i = 0; i < suite.n; i++) {
+	for (size_t i = 0; i < suite->n; i++) {
 		struct wqb_scenario s;
 
-		if (scenario_load(suite.e[i].path, &s, &err) < 0) {
+		if (scenario_load(suite->e[i].path, &s, &err) < 0) {
 			wqb_err("%s", err);
 			free(err);
-			suite_free(&suite);
 			return 2;
 		}
-		if (!suite.e[i].repetitions)
-			suite.e[i].repetitions = s.repetitions;
-		total += suite.e[i].repetitions;
+		if (!suite->e[i].repetitions)
+			suite->e[i].repetitions = s.repetitions;
+		pl->total += suite->e[i].repetitions;
 		scenario_free(&s);
 	}
-	results_root = ro.results_root ? xstrdup(ro.results_root)
-				       : path_join(wqb_src_dir(), "results");
-	if (!ro.result_dir && mkdir_p(results_root, 0755) < 0) {
-		wqb_err("cannot create %s: %s", results_root, strerror(errno));
-		rc = 2;
-		goto out;
+	pl->results_root = ro->results_root ? xstrdup(ro->results_root)
+					    : path_join(wqb_src_dir(), "results");
+	if (!ro->result_dir && mkdir_p(pl->results_root, 0755) < 0) {
+		wqb_err("cannot create %s: %s", pl->results_root, strerror(errno));
+		return 2;
 	}
-	if (!ro.host) {
-		if ((ro.kernel_image || ro.kernel_build)
-			    ? kernel_custom(ro.kernel_image, ro.kernel_build, &k) < 0
-			    : kernel_resolve(ro.kernel, true, &k) < 0) {
-			rc = 2;
-			goto out;
-		}
-		have_kernel = true;
-		if (kmod_ensure_built(&k, &ko) < 0) {
-			rc = 2;
-			goto out;
-		}
+	if (!ro->host) {
+		if ((ro->kernel_image || ro->kernel_build)
+			    ? kernel_custom(ro->kernel_image, ro->kernel_build, &pl->k) < 0
+			    : kernel_resolve(ro->kernel, true, &pl->k) < 0)
+			return 2;
+		pl->have_kernel = true;
+		if (kmod_ensure_built(&pl->k, &pl->ko) < 0)
+			return 2;
 	}
-	runs = xcalloc(total, sizeof(*runs));
-	for (size_t i = 0, r = 0; i < suite.n; i++) {
+	pl->runs = xcalloc(pl->total, sizeof(*pl->runs));
+	for (size_t i = 0, r = 0; i < suite->n; i++) {
 		struct wqb_scenario s;
 
-		if (scenario_load(suite.e[i].path, &s, &err) < 0) {
+		if (scenario_load(suite->e[i].path, &s, &err) < 0) {
 			/* checked above; the file changed under us */
 			wqb_err("%s", err);
 			free(err);
-			rc = 2;
-			goto out;
+			return 2;
 		}
-		for (unsigned int rep = 0; rep < suite.e[i].repetitions; rep++, r++) {
-			struct planned_run *p = &runs[r];
+		for (unsigned int rep = 0; rep < suite->e[i].repetitions; rep++, r++) {
+			struct planned_run *p = &pl->runs[r];
 
 			p->path = abs_path(s.path);
 			p->name = xstrdup(s.name);
 			p->rep = rep + 1;
-			p->cpus = (int)(ro.cpus ? ro.cpus : s.cpus);
-			p->memory_mib = ro.memory_mib ? ro.memory_mib : s.memory_mib;
+			p->cpus = (int)(ro->cpus ? ro->cpus : s.cpus);
+			p->memory_mib = ro->memory_mib ? ro->memory_mib : s.memory_mib;
 			if (s.fio.enabled && strcmp(s.fio.target, "disk") == 0)
 				p->disk_mib = s.fio.disk_mib;
-			p->budget_ms = s.warmup_ms + (ro.duration_ms ? ro.duration_ms : s.duration_ms);
-			p->label = xasprintf("[%zu/%zu] %s on %s", r + 1, total, s.name,
-					     ro.host ? "host" : k.name);
+			p->budget_ms = s.warmup_ms + (ro->duration_ms ? ro->duration_ms : s.duration_ms);
+			p->label = xasprintf("[%zu/%zu] %s on %s", r + 1, pl->total, s.name,
+					     ro->host ? "host" : pl->k.name);
 			p->expect_dmesg = xcalloc(s.expect.ndmesg + 1, sizeof(char *));
 			for (size_t e = 0; e < s.expect.ndmesg; e++)
 				p->expect_dmesg[e] = xstrdup(s.expect.dmesg[e]);
@@ -683,32 +703,41 @@ int cmd_run(int argc, char **argv)
 				wqb_err("%s: a scenario path with a tab or newline cannot be passed to the guest",
 					s.path);
 				scenario_free(&s);
-				rc = 2;
-				goto out;
+				return 2;
 			}
 		}
 		scenario_free(&s);
 	}
+	return 0;
+}
+
+/* Every planned run, a guest boot per batch (or here with --host); the suite's KTAP. */
+static int run_execute(const struct run_opts *ro, struct run_plan *pl)
+{
+	struct planned_run *runs = pl->runs;
+	size_t total = pl->total, failed = 0, skipped = 0;
+	int rc = 0;
+
 	if (total > 1)
 		printf("KTAP version 1\n1..%zu\n", total);
 	for (size_t next = 0; next < total;) {
 		size_t n = 1, done;
 
-		if (ro.host) {
-			runs[next].rc = run_on_host(&ro, runs[next].path, ro.result_dir, results_root,
-						    &runs[next].dir);
+		if (ro->host) {
+			runs[next].rc = run_on_host(ro, runs[next].path, ro->result_dir,
+						    pl->results_root, &runs[next].dir);
 			done = 1;
 		} else {
 			while (next + n < total && same_guest(&runs[next], &runs[next + n]))
 				n++;
-			done = run_batch_in_guest(&ro, &k, ko, results_root, runs, next, n);
+			done = run_batch_in_guest(ro, &pl->k, pl->ko, pl->results_root, runs, next, n);
 		}
 		for (size_t i = next; i < next + done; i++) {
 			const struct planned_run *p = &runs[i];
 			char *name = xasprintf("%s_rep%u", p->name, p->rep);
 
-			if (p->dir && !ro.result_dir)
-				result_update_latest(results_root, p->dir);
+			if (p->dir && !ro->result_dir)
+				result_update_latest(pl->results_root, p->dir);
 			if (total > 1)
 				ktap_subtest(stdout, p->dir, i + 1, name, p->rc);
 			printf("%s %s%s%s\n",
@@ -730,21 +759,45 @@ int cmd_run(int argc, char **argv)
 	if (total > 1)
 		printf("# wqbench: %zu runs, %zu passed, %zu failed, %zu skipped\n", total,
 		       total - failed - skipped, failed, skipped);
-out:
-	for (size_t i = 0; runs && i < total; i++) {
-		free(runs[i].path);
-		free(runs[i].name);
-		free(runs[i].label);
-		for (size_t e = 0; runs[i].expect_dmesg && runs[i].expect_dmesg[e]; e++)
-			free(runs[i].expect_dmesg[e]);
-		free(runs[i].expect_dmesg);
-		free(runs[i].dir);
+	return rc;
+}
+
+static void run_plan_free(struct run_plan *pl)
+{
+	for (size_t i = 0; pl->runs && i < pl->total; i++) {
+		struct planned_run *r = &pl->runs[i];
+
+		free(r->path);
+		free(r->name);
+		free(r->label);
+		for (size_t e = 0; r->expect_dmesg && r->expect_dmesg[e]; e++)
+			free(r->expect_dmesg[e]);
+		free(r->expect_dmesg);
+		free(r->dir);
 	}
-	free(runs);
-	if (have_kernel)
-		kernel_free(&k);
-	free(ko);
-	free(results_root);
-	suite_free(&suite);
+	free(pl->runs);
+	if (pl->have_kernel)
+		kernel_free(&pl->k);
+	free(pl->ko);
+	free(pl->results_root);
+	suite_free(&pl->suite);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts ro = { .kernel = "6.12", .accel = "tcg", .grace_s = 180 };
+	struct run_plan pl = { 0 };
+	const char *target;
+	int rc;
+
+	rc = run_parse(argc, argv, &ro, &target);
+	if (rc >= 0)
+		return rc;
+	if (ro.batch)
+		return run_batch_on_host(&ro, ro.batch);
+	rc = run_plan(&ro, target, &pl);
+	if (!rc)
+		rc = run_execute(&ro, &pl);
+	run_plan_free(&pl);
 	return rc;
 }
