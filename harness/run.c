@@ -643,11 +643,11 @@ static int run_plan(const struct run_opts *ro, const char *target, struct run_pl
 		suite->e[0].repetitions = 0;	/* from the scenario */
 		suite->n = 1;
 	}
-	/* validate everything before any guest boots */
+	/* validate everything, with the run's --duration, before any guest boots */
 	for (size_t i = 0; i < suite->n; i++) {
 		struct wqb_scenario s;
 
-		if (scenario_load(suite->e[i].path, &s, &err) < 0) {
+		if (scenario_load_for(suite->e[i].path, ro->duration_ms, &s, &err) < 0) {
 			wqb_err("%s", err);
 			free(err);
 			return 2;

@@ -298,6 +298,7 @@ struct parse_ctx {
 	size_t nsects;
 	struct key_line *keys;		/* every key set, with its line */
 	size_t nkeys;
+	uint64_t duration_override;	/* run --duration, 0 = none */
 };
 
 static void perr(struct parse_ctx *c, const char *fmt, ...)
@@ -1284,6 +1285,49 @@ static const char *stressng_owned(const char *a)
 	return NULL;
 }
 
+/*
+ * A fault source's start at or beyond the end of the measured phase never
+ * acts: refused, against [global] duration or the run's --duration.
+ */
+static void check_start(struct parse_ctx *c, const char *sect, uint64_t start_ms, int line)
+{
+	uint64_t d = c->duration_override ? c->duration_override : c->s->duration_ms;
+	int at = key_line(c, sect, "start");
+
+	if (start_ms < d)
+		return;
+	if (c->duration_override)
+		perr_at(c, at ? at : line,
+			"[%s] start = %llums: at or beyond the run's duration (--duration %llums), so this fault would never fire; allowed: a start from 0 to %llums, or a longer --duration",
+			sect, (unsigned long long)start_ms, (unsigned long long)d,
+			(unsigned long long)d - 1);
+	else
+		perr_at(c, at ? at : line,
+			"[%s] start = %llums: at or beyond [global] duration (%llums), so this fault would never fire; allowed: a start from 0 to %llums",
+			sect, (unsigned long long)start_ms, (unsigned long long)d,
+			(unsigned long long)d - 1);
+}
+
+static void check_starts(struct parse_ctx *c)
+{
+	struct wqb_scenario *s = c->s;
+	char sect[64];
+
+	if (s->hotplug.mode != HOTPLUG_OFF)
+		check_start(c, "hotplug", s->hotplug.start_ms, section_line(c, "hotplug"));
+	for (size_t i = 0; i < s->ncpumasks; i++) {
+		snprintf(sect, sizeof(sect), "cpumask%s%s", *s->cpumasks[i].label ? " " : "",
+			 s->cpumasks[i].label);
+		check_start(c, sect, s->cpumasks[i].start_ms, s->cpumasks[i].line);
+	}
+	for (size_t i = 0; i < s->nwqattrs; i++) {
+		snprintf(sect, sizeof(sect), "wqattr %s", s->wqattrs[i].label);
+		check_start(c, sect, s->wqattrs[i].start_ms, s->wqattrs[i].line);
+	}
+	if (s->inject.enabled)
+		check_start(c, "faultinject", s->inject.start_ms, section_line(c, "faultinject"));
+}
+
 /* Whole-scenario rules that no single key can check. */
 static void cross_check(struct parse_ctx *c)
 {
@@ -1368,11 +1412,14 @@ static void cross_check(struct parse_ctx *c)
 				"[stress-ng] args: '%s': %s is set by wqbench (run time and output files); allowed: stressors and their options",
 				a, o);
 	}
+	check_starts(c);
 }
 
-int scenario_load_string(const char *path, const char *text, struct wqb_scenario *s, char **err)
+static int load_string(const char *path, const char *text, uint64_t duration_ms,
+		       struct wqb_scenario *s, char **err)
 {
-	struct parse_ctx c = { .s = s, .path = path, .str = text };
+	struct parse_ctx c = { .s = s, .path = path, .str = text,
+			       .duration_override = duration_ms };
 	int r;
 
 	defaults(s, path);
@@ -1400,6 +1447,11 @@ int scenario_load_string(const char *path, const char *text, struct wqb_scenario
 		return -1;
 	}
 	return 0;
+}
+
+int scenario_load_string(const char *path, const char *text, struct wqb_scenario *s, char **err)
+{
+	return load_string(path, text, 0, s, err);
 }
 
 /*
@@ -1464,7 +1516,8 @@ static char *read_input(const char *path, const char *what, char **err)
 	return text;
 }
 
-int scenario_load(const char *path, struct wqb_scenario *s, char **err)
+int scenario_load_for(const char *path, uint64_t duration_ms, struct wqb_scenario *s,
+		      char **err)
 {
 	char *e = NULL, *text = read_input(path, "scenario", &e);
 	int r;
@@ -1477,9 +1530,14 @@ int scenario_load(const char *path, struct wqb_scenario *s, char **err)
 		memset(s, 0, sizeof(*s));
 		return -1;
 	}
-	r = scenario_load_string(path, text, s, err);
+	r = load_string(path, text, duration_ms, s, err);
 	free(text);
 	return r;
+}
+
+int scenario_load(const char *path, struct wqb_scenario *s, char **err)
+{
+	return scenario_load_for(path, 0, s, err);
 }
 
 static void free_list(char **v, size_t n)

@@ -229,6 +229,13 @@ uint64_t scenario_group_max_items(const struct wqb_group *g);
 int scenario_load(const char *path, struct wqb_scenario *s, char **err);
 /* Same, from a string (path is used in messages only). */
 int scenario_load_string(const char *path, const char *text, struct wqb_scenario *s, char **err);
+/*
+ * scenario_load() for a run whose measured phase lasts duration_ms
+ * (run --duration; 0 = the file's): a fault source starting at or beyond
+ * it is refused, naming the source and that duration.
+ */
+int scenario_load_for(const char *path, uint64_t duration_ms, struct wqb_scenario *s,
+		      char **err);
 void scenario_free(struct wqb_scenario *s);
 
 /* Durations: "4s", "500ms", "2m", "1h", "250us"; a bare number is seconds. */

@@ -241,6 +241,55 @@ static void test_until_faults(void **state)
 	scenario_free(&s);
 }
 
+/*
+ * A fault source starting at or after the end of the measured phase would
+ * never act: `check` refuses it against [global] duration, a run against
+ * its --duration, naming file, line, section and what is allowed.
+ */
+static void test_fault_start_in_duration(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} late[] = {
+		{ "[global]\nduration=2s\n[group a]\n[hotplug]\nmode=sequential\ncpus=1\nstart=2s\n",
+		  "t.wqb:7: [hotplug] start = 2000ms: at or beyond [global] duration (2000ms), so this fault would never fire; allowed: a start from 0 to 1999ms" },
+		{ "[global]\nduration=2s\n[group a]\n[cpumask x]\nmasks=3\nstart=5s\n",
+		  "t.wqb:6: [cpumask x] start = 5000ms: at or beyond [global] duration" },
+		{ "[global]\nduration=1s\n[group a]\nflags=unbound\n[wqattr w]\ngroup=a\nattr=nice\nvalues=0 5\nstart=1s\n",
+		  "t.wqb:9: [wqattr w] start = 1000ms" },
+		{ "[group a]\n[faultinject]\ntype=failslab\nstart=6s\n",
+		  "t.wqb:4: [faultinject] start = 6000ms: at or beyond [global] duration (5000ms)" },
+	};
+	struct wqb_scenario s;
+	char *err = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(late) / sizeof(late[0]); i++) {
+		assert_int_equal(scenario_load_string("t.wqb", late[i].text, &s, &err), -1);
+		if (!err || !strstr(err, late[i].want)) {
+			print_error("case %zu: wanted %s\ngot: %s\n", i, late[i].want,
+				    err ? err : "(no error)");
+			fail();
+		}
+		free(err);
+		err = NULL;
+	}
+	/* an off [hotplug] never acts, so its start is free; just inside is fine */
+	assert_int_equal(scenario_load_string("t.wqb",
+					      "[global]\nduration=2s\n[group a]\n[hotplug]\nmode=off\nstart=9s\n"
+					      "[cpumask]\nmasks=3\nstart=1999ms\n", &s, &err), 0);
+	scenario_free(&s);
+	/* the run's --duration: smoke's cpumask at 2.5s is fine in 4s, refused in 2s */
+	assert_int_equal(scenario_load_for(WQB_SRC "/workloads/smoke.wqb", 0, &s, &err), 0);
+	scenario_free(&s);
+	assert_int_equal(scenario_load_for(WQB_SRC "/workloads/smoke.wqb", 3000, &s, &err), 0);
+	assert_int_equal(s.duration_ms, 4000);	/* the file's; the run applies its own */
+	scenario_free(&s);
+	assert_int_equal(scenario_load_for(WQB_SRC "/workloads/smoke.wqb", 2000, &s, &err), -1);
+	assert_non_null(strstr(err, "smoke.wqb:36: [cpumask] start = 2500ms: at or beyond the run's duration (--duration 2000ms), so this fault would never fire; allowed: a start from 0 to 1999ms, or a longer --duration"));
+	free(err);
+}
+
 static void test_bad_inputs(void **state)
 {
 	(void)state;
@@ -477,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_fault_start_in_duration),
 		cmocka_unit_test(test_until_faults),
 		cmocka_unit_test(test_all_sections),
 		cmocka_unit_test(test_long_line_refused),
