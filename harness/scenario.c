@@ -1679,6 +1679,13 @@ void suite_free(struct wqb_suite *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void scenario_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		for (const struct key_spec *k = sections[i].keys; k && k->key; k++)
+			fn(sections[i].name, k->key, arg);
+}
+
 /* What a key accepts, in a word or two, for `check --keys`. */
 static char *key_allowed(const struct key_spec *k)
 {

@@ -241,6 +241,13 @@ void scenario_free(struct wqb_scenario *s);
 /* Durations: "4s", "500ms", "2m", "1h", "250us"; a bare number is seconds. */
 int parse_duration_ms(const char *s, uint64_t *ms);
 
+/*
+ * fn(section, key) for every key the parser accepts, section by section,
+ * but [group NAME] (kmod/wqbench_uapi.h) and [kparam] (MODULE.PARAM):
+ * what docs/scenario.md's tables are held to (tests/unit/test_scenario_doc.c).
+ */
+void scenario_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg);
+
 /* Suite files (.suite): one "scenario [repetitions]" per line, # comments. */
 struct wqb_suite_entry {
 	char *path;			/* resolved relative to the suite file */
