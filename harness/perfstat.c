@@ -18,6 +18,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/*
+ * How long perf may take to be ready: the first before the measured phase
+ * (nothing waits on it but the run's start; seen 8 s on one busy host
+ * core), the later ones during it, after a hotplug transition.
+ */
+#define PERF_FIRST_READY_MS	120000
+#define PERF_READY_MS		30000
+#define PERF_ENABLE_MS		10000
+
 json_t *perfstat_parse(const char *text)
 {
 	json_t *counters = json_object();
@@ -54,21 +63,23 @@ static char *online_list(void)
 }
 
 /*
- * perf needs a while to start (long under TCG), and a SIGINT that arrives
- * before it has set up dies silently with no counts.  So each perf starts
- * with its events disabled (-D -1) and a control fifo; the segment begins
- * when perf acknowledges "enable", which also dates the segment truly.
+ * perf needs a while to start (seconds under TCG, more on a slow or busy
+ * host), and a SIGINT that arrives before it has set up dies silently
+ * with no counts.  So each perf starts with its events disabled (-D -1)
+ * and a control fifo.  perf answers "ping" once its events are open and it
+ * listens; "enable" then starts counting at once, and its ack dates the
+ * segment truly.  Waits up to limit_ms for the ack.
  */
-static int perf_enable(struct perfstat *ps)
+static int perf_command(struct perfstat *ps, const char *cmd, int limit_ms)
 {
-	static const char cmd[] = "enable\n";
 	struct pollfd p = { .fd = ps->ack_fd, .events = POLLIN };
+	size_t len = strlen(cmd);
 	char buf[16];
 	int status;
 
-	if (write(ps->ctl_fd, cmd, sizeof(cmd) - 1) != (ssize_t)(sizeof(cmd) - 1))
+	if (write(ps->ctl_fd, cmd, len) != (ssize_t)len)
 		return -1;
-	for (int waited = 0; waited < 30000; waited += 100) {
+	for (int waited = 0; waited < limit_ms; waited += 100) {
 		if (poll(&p, 1, 100) > 0)
 			return read(ps->ack_fd, buf, sizeof(buf)) > 0 ? 0 : -1;
 		if (waitpid(ps->pid, &status, WNOHANG) == ps->pid) {
@@ -88,8 +99,17 @@ static void close_control(struct perfstat *ps)
 	ps->ctl_fd = ps->ack_fd = -1;
 }
 
-/* The counting thread only. */
-static int start_segment(struct perfstat *ps)
+static void kill_segment(struct perfstat *ps)
+{
+	if (ps->pid) {
+		kill(ps->pid, SIGKILL);
+		waitpid(ps->pid, NULL, 0);
+		ps->pid = 0;
+	}
+}
+
+/* The counting thread only: perf started, its events open but not counting. */
+static int spawn_segment(struct perfstat *ps, int limit_ms)
 {
 	struct argv_buf a = { 0 };
 	struct spawn_opts o = { 0 };
@@ -129,22 +149,15 @@ static int start_segment(struct perfstat *ps)
 		r = -1;
 		goto out;
 	}
-	if (perf_enable(ps) < 0) {
+	if (perf_command(ps, "ping\n", limit_ms) < 0) {
 		if (!ps->error[0])
 			snprintf(ps->error, sizeof(ps->error),
-				 "perf did not start counting (segment %u; see perf/seg-%03u.log)",
-				 ps->seg, ps->seg);
-		if (ps->pid) {
-			kill(ps->pid, SIGKILL);
-			waitpid(ps->pid, NULL, 0);
-			ps->pid = 0;
-		}
+				 "perf was not ready within %d s (segment %u; see perf/seg-%03u.log)",
+				 limit_ms / 1000, ps->seg, ps->seg);
+		kill_segment(ps);
 		r = -1;
 		goto out;
 	}
-	ps->seg_start_ms = (now_mono_ns() - ps->t0_ns) / 1000000ull;
-	free(ps->seg_online);
-	ps->seg_online = online_list();
 out:
 	if (r < 0)
 		close_control(ps);
@@ -154,6 +167,24 @@ out:
 	free(ctl);
 	free(ack);
 	return r;
+}
+
+/* The counting thread only: a ready perf counts from now on. */
+static int enable_segment(struct perfstat *ps)
+{
+	if (perf_command(ps, "enable\n", PERF_ENABLE_MS) < 0) {
+		if (!ps->error[0])
+			snprintf(ps->error, sizeof(ps->error),
+				 "perf did not start counting (segment %u; see perf/seg-%03u.log)",
+				 ps->seg, ps->seg);
+		kill_segment(ps);
+		close_control(ps);
+		return -1;
+	}
+	ps->seg_start_ms = (now_mono_ns() - ps->t0_ns) / 1000000ull;
+	free(ps->seg_online);
+	ps->seg_online = online_list();
+	return 0;
 }
 
 /* The counting thread only; valid: no hotplug since perf opened its events. */
@@ -195,9 +226,36 @@ static void end_segment(struct perfstat *ps, bool valid)
 	ps->seg++;
 }
 
+/* A hotplug transition since gen, and not the end: a failed perf start is retried. */
+static bool raced(struct perfstat *ps, unsigned int gen)
+{
+	bool r;
+
+	pthread_mutex_lock(&ps->lock);
+	r = ps->split_gen != gen && !ps->stopping;
+	pthread_mutex_unlock(&ps->lock);
+	return r;
+}
+
+/* The first perf is ready: tell perfstat_start(), wait for perfstat_begin(). */
+static bool first_ready(struct perfstat *ps)
+{
+	bool begun;
+
+	pthread_mutex_lock(&ps->lock);
+	ps->ready = true;
+	pthread_cond_broadcast(&ps->wake);
+	while (!ps->begun && !ps->stopping)
+		pthread_cond_wait(&ps->wake, &ps->lock);
+	begun = ps->begun;
+	pthread_mutex_unlock(&ps->lock);
+	return begun;
+}
+
 static void *perfstat_thread(void *arg)
 {
 	struct perfstat *ps = arg;
+	bool first = true;
 
 	for (;;) {
 		unsigned int gen;
@@ -210,18 +268,18 @@ static void *perfstat_thread(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&ps->lock);
-		if (start_segment(ps) < 0) {
-			bool raced;
-
-			pthread_mutex_lock(&ps->lock);
-			raced = ps->split_gen != gen && !ps->stopping;
-			pthread_mutex_unlock(&ps->lock);
+		if (spawn_segment(ps, first ? PERF_FIRST_READY_MS : PERF_READY_MS) < 0 ||
+		    (first && !first_ready(ps)) || enable_segment(ps) < 0) {
+			kill_segment(ps);
+			close_control(ps);
 			/* perf fails to open events on a CPU that went away under it */
-			if (!raced)
+			if (!raced(ps, gen))
 				break;	/* ps->error says why; counting is over */
 			ps->error[0] = '\0';
+			first = false;
 			continue;
 		}
+		first = false;
 		pthread_mutex_lock(&ps->lock);
 		/* a transition while perf was starting: its CPU set is stale */
 		valid = ps->split_gen == gen;
@@ -230,10 +288,15 @@ static void *perfstat_thread(void *arg)
 		pthread_mutex_unlock(&ps->lock);
 		end_segment(ps, valid);
 	}
+	/* a perfstat_start() still waiting learns from ps->error */
+	pthread_mutex_lock(&ps->lock);
+	ps->ready = true;
+	pthread_cond_broadcast(&ps->wake);
+	pthread_mutex_unlock(&ps->lock);
 	return NULL;
 }
 
-int perfstat_start(struct perfstat *ps, const char *result_dir, const char *events, uint64_t t0_ns)
+int perfstat_start(struct perfstat *ps, const char *result_dir, const char *events)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->ctl_fd = ps->ack_fd = -1;
@@ -241,7 +304,6 @@ int perfstat_start(struct perfstat *ps, const char *result_dir, const char *even
 	pthread_cond_init(&ps->wake, NULL);
 	ps->dir = path_join(result_dir, "perf");
 	ps->events = xstrdup(events);
-	ps->t0_ns = t0_ns;
 	ps->segments = json_array();
 	if (!program_in_path("perf")) {
 		snprintf(ps->error, sizeof(ps->error), "perf is not installed (linux-perf; make deps)");
@@ -265,7 +327,20 @@ int perfstat_start(struct perfstat *ps, const char *result_dir, const char *even
 		return -1;
 	}
 	ps->thread_started = true;
-	return 0;
+	pthread_mutex_lock(&ps->lock);
+	while (!ps->ready)
+		pthread_cond_wait(&ps->wake, &ps->lock);
+	pthread_mutex_unlock(&ps->lock);
+	return ps->error[0] ? -1 : 0;
+}
+
+void perfstat_begin(struct perfstat *ps, uint64_t t0_ns)
+{
+	pthread_mutex_lock(&ps->lock);
+	ps->t0_ns = t0_ns;
+	ps->begun = true;
+	pthread_cond_broadcast(&ps->wake);
+	pthread_mutex_unlock(&ps->lock);
 }
 
 void perfstat_split(void *arg)
@@ -274,7 +349,7 @@ void perfstat_split(void *arg)
 
 	pthread_mutex_lock(&ps->lock);
 	ps->split_gen++;
-	pthread_cond_signal(&ps->wake);
+	pthread_cond_broadcast(&ps->wake);
 	pthread_mutex_unlock(&ps->lock);
 }
 
@@ -285,7 +360,7 @@ void perfstat_stop(struct perfstat *ps, struct run_result *res)
 
 	pthread_mutex_lock(&ps->lock);
 	ps->stopping = true;
-	pthread_cond_signal(&ps->wake);
+	pthread_cond_broadcast(&ps->wake);
 	pthread_mutex_unlock(&ps->lock);
 	if (ps->thread_started)
 		pthread_join(ps->thread, NULL);
@@ -314,7 +389,7 @@ void perfstat_stop(struct perfstat *ps, struct run_result *res)
 		result_check(res, "perf_stat", CHECK_FAIL, "%s", ps->error);
 	else if (!ps->counted_ms)
 		result_check(res, "perf_stat", CHECK_SKIP,
-			     "%zu segments, none valid: hotplug came faster than perf starts in this machine",
+			     "%zu segments, none valid: no segment was counting before a hotplug transition or the end",
 			     json_array_size(ps->segments));
 	else
 		result_check(res, "perf_stat", CHECK_PASS,

@@ -31,6 +31,8 @@ struct perfstat {
 	/* under lock: */
 	unsigned int split_gen;	/* bumped by every hotplug transition */
 	bool stopping;
+	bool ready;		/* the first perf can count, or never will */
+	bool begun;		/* perfstat_begin(): the measured phase started */
 	/* the counting thread's own: */
 	pid_t pid;		/* current segment's perf, 0 = none */
 	int ctl_fd, ack_fd;	/* its --control fifos, -1 = none */
@@ -43,13 +45,21 @@ struct perfstat {
 };
 
 /*
- * Start counting in a thread of its own.  perf takes seconds to start under
- * TCG, and neither the measured phase nor the fault sources wait for it:
- * a segment counts from when perf acknowledges "enable".  A segment during
- * which a hotplug transition happened before perf was counting is marked
- * invalid and left out of the totals.  Returns 0, or -1 with ps->error set.
+ * Start the counting thread and its first perf, and return once that perf
+ * is ready to count: perf takes seconds to start under TCG, so this is
+ * done before the measured phase, where its start-up neither eats into
+ * the measurement nor races the first hotplug transition.  Returns 0, or
+ * -1 with ps->error set (perfstat_stop() records it).
  */
-int perfstat_start(struct perfstat *ps, const char *result_dir, const char *events, uint64_t t0_ns);
+int perfstat_start(struct perfstat *ps, const char *result_dir, const char *events);
+/*
+ * The measured phase begins at t0_ns: the first segment counts from when
+ * perf acknowledges "enable".  Later segments start after each hotplug
+ * transition, and neither the measurement nor the fault sources wait for
+ * them; one during whose start a transition happened is marked invalid
+ * and left out of the totals.
+ */
+void perfstat_begin(struct perfstat *ps, uint64_t t0_ns);
 /* A hotplug transition happened: end the segment, start the next.  Never blocks on perf. */
 void perfstat_split(void *ps);
 /* End the last segment; write perf-stat.json; record the check. */
