@@ -62,13 +62,25 @@ static char *online_list(void)
 	return cpulist_format(set, WQB_MAX_CPUS);
 }
 
+static bool stopping(struct perfstat *ps)
+{
+	bool r;
+
+	pthread_mutex_lock(&ps->lock);
+	r = ps->stopping;
+	pthread_mutex_unlock(&ps->lock);
+	return r;
+}
+
 /*
  * perf needs a while to start (seconds under TCG, more on a slow or busy
  * host), and a SIGINT that arrives before it has set up dies silently
  * with no counts.  So each perf starts with its events disabled (-D -1)
  * and a control fifo.  perf answers "ping" once its events are open and it
  * listens; "enable" then starts counting at once, and its ack dates the
- * segment truly.  Waits up to limit_ms for the ack.
+ * segment truly.  Waits up to limit_ms for the ack, and not at all once
+ * the measured phase is over: a perf still starting then is cut short
+ * rather than holding up the end of the measurement.
  */
 static int perf_command(struct perfstat *ps, const char *cmd, int limit_ms)
 {
@@ -79,7 +91,7 @@ static int perf_command(struct perfstat *ps, const char *cmd, int limit_ms)
 
 	if (write(ps->ctl_fd, cmd, len) != (ssize_t)len)
 		return -1;
-	for (int waited = 0; waited < limit_ms; waited += 100) {
+	for (int waited = 0; waited < limit_ms && !stopping(ps); waited += 100) {
 		if (poll(&p, 1, 100) > 0)
 			return read(ps->ack_fd, buf, sizeof(buf)) > 0 ? 0 : -1;
 		if (waitpid(ps->pid, &status, WNOHANG) == ps->pid) {
@@ -272,6 +284,10 @@ static void *perfstat_thread(void *arg)
 		    (first && !first_ready(ps)) || enable_segment(ps) < 0) {
 			kill_segment(ps);
 			close_control(ps);
+			if (stopping(ps)) {
+				ps->error[0] = '\0';	/* cut short by the end, not a failure */
+				break;
+			}
 			/* perf fails to open events on a CPU that went away under it */
 			if (!raced(ps, gen))
 				break;	/* ps->error says why; counting is over */
