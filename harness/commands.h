@@ -3,8 +3,8 @@
 #ifndef WQB_COMMANDS_H
 #define WQB_COMMANDS_H
 
-int cmd_run(int argc, char **argv);	/* harness/run.c */
-int cmd_check(int argc, char **argv);	/* harness/scenario.c */
+int cmd_run(int argc, char **argv);	/* harness/cmd_run.c */
+int cmd_check(int argc, char **argv);	/* harness/cmd_check.c */
 int cmd_report(int argc, char **argv);	/* analysis/report.c */
 int cmd_compare(int argc, char **argv);	/* analysis/compare.c */
 int cmd_trace(int argc, char **argv);	/* analysis/tracesum.c */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `wqbench run`: scenarios and suites, in a QEMU guest (the default) or on
- * the running kernel with --host.
+ * Running scenarios and suites, in a QEMU guest (the default) or on the
+ * running kernel with --host: the plan and its execution behind
+ * `wqbench run` (harness/cmd_run.c parses its options).
  *
  * In the guest the same binary runs again as `wqbench run --host` (the host
  * root is shared read-only, so every path is the same there); the result
@@ -9,7 +10,7 @@
  * can see -- the console, and whether the guest panicked, hung or never got
  * to the harness -- to the guest's summary.
  */
-#include "commands.h"
+#include "run.h"
 #include "hostrun.h"
 #include "kernel.h"
 #include "kmodbuild.h"
@@ -20,7 +21,6 @@
 #include "vm.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,41 +31,6 @@
 /* Inside the guest the result share is mounted here (harness/guest-init.sh). */
 #define GUEST_RESULT_DIR "/run/wqbench/results"
 
-struct run_opts {
-	bool host;
-	const char *kernel, *kernel_image, *kernel_build;
-	const char *results_root, *result_dir, *kmod, *kernel_config;
-	const char *accel;
-	const char *append;		/* extra kernel command line */
-	const char *guest_init;		/* another /init: failure simulation */
-	const char *batch;		/* guest side of a batch (with --host) */
-	unsigned int cpus;		/* 0 = from the scenario */
-	uint64_t memory_mib;		/* 0 = from the scenario */
-	uint64_t grace_s;
-	uint64_t duration_ms;		/* 0 = from the scenario */
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: wqbench run [options] SCENARIO.wqb|SUITE.suite\n"
-		"  --kernel NAME          guest kernel: 6.1, 6.12 (default) or a cached release\n"
-		"  --kernel-image PATH    boot your own bzImage ...\n"
-		"  --kernel-build DIR     ... built in this tree\n"
-		"  --cpus N, --memory M   guest size (default: the scenario's, else 4 and 1G)\n"
-		"  --accel tcg|kvm|auto   QEMU accelerator (default tcg; kvm only if a probe boots)\n"
-		"  --grace S              seconds a guest may take beyond the scenario (default 180)\n"
-		"  --duration D           measured phase of every scenario, like 10m or 2h\n"
-		"                         (overrides the files: torture runs of any length)\n"
-		"  --results DIR          where result directories go (default ./results)\n"
-		"  --append ARGS          extra guest kernel command line\n"
-		"  --guest-init FILE      use FILE as the guest's /init (failure simulation)\n"
-		"  --host                 run on THIS machine's kernel (root; changes CPU hotplug\n"
-		"                         and workqueue state, restored afterwards)\n"
-		"  --result-dir DIR       exact result directory (with --host)\n"
-		"  --kmod PATH            wqbench.ko to load (with --host)\n"
-		"  --kernel-config PATH   the running kernel's .config, for meta.json (with --host)\n");
-}
 
 static char *self_exe(void)
 {
@@ -426,7 +391,7 @@ static int run_on_host(const struct run_opts *ro, const char *scenario_path,
  * "RESULT_DIR<TAB>SCENARIO<TAB>LABEL".  Each run is framed by run-begin and
  * run-end console markers, from which the host tells the runs apart.
  */
-static int run_batch_on_host(const struct run_opts *ro, const char *list)
+int run_batch_on_host(const struct run_opts *ro, const char *list)
 {
 	char *text = read_file(list, NULL), *line, *save = NULL;
 	int worst = 0;
@@ -494,139 +459,11 @@ static void ktap_subtest(FILE *f, const char *dir, size_t n, const char *name, i
 }
 
 /*
- * `wqbench run` in three steps: parse the options, plan every run (all
- * scenarios checked, the kernel and module ready) before any guest boots,
- * then execute the plan.
- */
-struct run_plan {
-	struct wqb_suite suite;
-	struct planned_run *runs;
-	size_t total;
-	char *results_root;
-	struct wqb_kernel k;
-	bool have_kernel;
-	char *ko;		/* the module for the guest kernel */
-};
-
-/*
- * Options into ro and the file to run into *target.  Returns -1 to go on,
- * else the exit status (0 after --help).
- */
-static int run_parse(int argc, char **argv, struct run_opts *ro, const char **target)
-{
-	static const struct option opts[] = {
-		{ "host", no_argument, NULL, 'H' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "kernel-image", required_argument, NULL, 'i' },
-		{ "kernel-build", required_argument, NULL, 'b' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "memory", required_argument, NULL, 'm' },
-		{ "accel", required_argument, NULL, 'a' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "results", required_argument, NULL, 'r' },
-		{ "result-dir", required_argument, NULL, 'd' },
-		{ "kmod", required_argument, NULL, 'K' },
-		{ "kernel-config", required_argument, NULL, 'C' },
-		{ "append", required_argument, NULL, 'A' },
-		{ "guest-init", required_argument, NULL, 'I' },
-		{ "batch", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	uint64_t v;
-	int c;
-
-	*target = NULL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': ro->host = true; break;
-		case 'k': ro->kernel = optarg; break;
-		case 'i': ro->kernel_image = optarg; break;
-		case 'b': ro->kernel_build = optarg; break;
-		case 'c':
-			if (parse_u64(optarg, &v) || v < 1 || v > 64) {
-				wqb_err("--cpus wants 1..64, not '%s'", optarg);
-				return 2;
-			}
-			ro->cpus = (unsigned int)v;
-			break;
-		case 'm':
-			if (parse_mib(optarg, &ro->memory_mib) || ro->memory_mib < 256) {
-				wqb_err("--memory wants a size of at least 256M (like 1G), not '%s'",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'a': ro->accel = optarg; break;
-		case 'D':
-			if (parse_duration_ms(optarg, &ro->duration_ms) || ro->duration_ms < 100 ||
-			    ro->duration_ms > 7 * 86400000ull) {
-				wqb_err("--duration wants 100ms to 7 days, like 10m or 2h, not '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'g':
-			if (parse_u64(optarg, &ro->grace_s) || ro->grace_s > 86400) {
-				wqb_err("--grace wants seconds, not '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'r': ro->results_root = optarg; break;
-		case 'd': ro->result_dir = optarg; break;
-		case 'K': ro->kmod = optarg; break;
-		case 'C': ro->kernel_config = optarg; break;
-		case 'A': ro->append = optarg; break;
-		case 'I': ro->guest_init = optarg; break;
-		case 'B': ro->batch = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (ro->batch) {
-		if (!ro->host || optind != argc) {
-			wqb_err("--batch is the guest side of a suite run: it goes with --host and no scenario");
-			return 2;
-		}
-		if (geteuid() != 0) {
-			wqb_err("--host loads a module and changes CPU hotplug and workqueue state: run as root");
-			return 2;
-		}
-		return -1;
-	}
-	if (optind != argc - 1) {
-		wqb_err(optind >= argc ? "run needs one scenario or suite file"
-				       : "run takes one scenario or suite file");
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(ro->accel, "tcg") && strcmp(ro->accel, "kvm") && strcmp(ro->accel, "auto")) {
-		wqb_err("--accel wants tcg, kvm or auto, not '%s'", ro->accel);
-		return 2;
-	}
-	if (!ro->host && (ro->result_dir || ro->kmod)) {
-		wqb_err("--result-dir and --kmod go with --host");
-		return 2;
-	}
-	if (ro->host && geteuid() != 0) {
-		wqb_err("--host loads a module and changes CPU hotplug and workqueue state: run as root");
-		return 2;
-	}
-	if (!ro->host && !program_in_path("qemu-system-x86_64")) {
-		wqb_err("qemu-system-x86_64 not found: install qemu-system-x86 (make deps), or use --host on a test machine");
-		return 2;
-	}
-	*target = argv[optind];
-	return -1;
-}
-
-/*
  * Every run of target (a scenario or a suite), its files checked, the
  * results directory made, the guest kernel and its module ready.  Returns 0,
  * or 2 with nothing booted.
  */
-static int run_plan(const struct run_opts *ro, const char *target, struct run_plan *pl)
+int run_plan(const struct run_opts *ro, const char *target, struct run_plan *pl)
 {
 	struct wqb_suite *suite = &pl->suite;
 	char *err = NULL;
@@ -712,7 +549,7 @@ static int run_plan(const struct run_opts *ro, const char *target, struct run_pl
 }
 
 /* Every planned run, a guest boot per batch (or here with --host); the suite's KTAP. */
-static int run_execute(const struct run_opts *ro, struct run_plan *pl)
+int run_execute(const struct run_opts *ro, struct run_plan *pl)
 {
 	struct planned_run *runs = pl->runs;
 	size_t total = pl->total, failed = 0, skipped = 0;
@@ -762,7 +599,7 @@ static int run_execute(const struct run_opts *ro, struct run_plan *pl)
 	return rc;
 }
 
-static void run_plan_free(struct run_plan *pl)
+void run_plan_free(struct run_plan *pl)
 {
 	for (size_t i = 0; pl->runs && i < pl->total; i++) {
 		struct planned_run *r = &pl->runs[i];
@@ -781,23 +618,4 @@ static void run_plan_free(struct run_plan *pl)
 	free(pl->ko);
 	free(pl->results_root);
 	suite_free(&pl->suite);
-}
-
-int cmd_run(int argc, char **argv)
-{
-	struct run_opts ro = { .kernel = "6.12", .accel = "tcg", .grace_s = 180 };
-	struct run_plan pl = { 0 };
-	const char *target;
-	int rc;
-
-	rc = run_parse(argc, argv, &ro, &target);
-	if (rc >= 0)
-		return rc;
-	if (ro.batch)
-		return run_batch_on_host(&ro, ro.batch);
-	rc = run_plan(&ro, target, &pl);
-	if (!rc)
-		rc = run_execute(&ro, &pl);
-	run_plan_free(&pl);
-	return rc;
 }

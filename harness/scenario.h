@@ -248,6 +248,9 @@ int parse_duration_ms(const char *s, uint64_t *ms);
  */
 void scenario_each_key(void (*fn)(const char *section, const char *key, void *arg), void *arg);
 
+/* `wqbench check --keys`: every section's keys, what they accept, defaults, on stdout */
+void scenario_print_keys(void);
+
 /* Suite files (.suite): one "scenario [repetitions]" per line, # comments. */
 struct wqb_suite_entry {
 	char *path;			/* resolved relative to the suite file */
