@@ -8,12 +8,12 @@ int cmd_check(int argc, char **argv);	/* harness/cmd_check.c */
 int cmd_report(int argc, char **argv);	/* analysis/report.c */
 int cmd_compare(int argc, char **argv);	/* analysis/compare.c */
 int cmd_trace(int argc, char **argv);	/* analysis/tracesum.c */
-int cmd_compare_kernels(int argc, char **argv);	/* harness/compare_kernels.c */
+int cmd_compare_kernels(int argc, char **argv);	/* harness/cmd_compare_kernels.c */
 int cmd_baseline(int argc, char **argv);	/* analysis/baseline.c */
-int cmd_restore(int argc, char **argv);	/* harness/state.c */
-int cmd_kernel(int argc, char **argv);	/* harness/kernel.c */
-int cmd_kmod(int argc, char **argv);	/* harness/kmodbuild.c */
-int cmd_guest(int argc, char **argv);	/* harness/vm.c */
+int cmd_restore(int argc, char **argv);	/* harness/cmd_restore.c */
+int cmd_kernel(int argc, char **argv);	/* harness/cmd_kernel.c */
+int cmd_kmod(int argc, char **argv);	/* harness/cmd_kmod.c */
+int cmd_guest(int argc, char **argv);	/* harness/cmd_guest.c */
 int cmd_version(int argc, char **argv);	/* harness/main.c */
 
 #endif /* WQB_COMMANDS_H */

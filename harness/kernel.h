@@ -61,7 +61,7 @@ void kernel_list_free(char **v);
 
 void kernel_free(struct wqb_kernel *k);
 
-/* `wqbench kernel ...` */
-int cmd_kernel(int argc, char **argv);
+/* `wqbench kernel list`: every cached kernel, one line each, on stdout.  Returns 0. */
+int kernel_list_print(void);
 
 #endif /* WQB_KERNEL_H */
