@@ -20,6 +20,13 @@ static char *ctl_path(const char *file)
 	return xasprintf("%s/wqbench/%s", root && *root ? root : "/sys/kernel/debug", file);
 }
 
+static char *loaded_ko;
+
+const char *kmodctl_ko_path(void)
+{
+	return loaded_ko;
+}
+
 int kmodctl_load(const char *ko_path)
 {
 	int fd = open(ko_path, O_RDONLY | O_CLOEXEC);
@@ -27,6 +34,8 @@ int kmodctl_load(const char *ko_path)
 
 	if (fd < 0)
 		return -errno;
+	free(loaded_ko);
+	loaded_ko = xstrdup(ko_path);
 	r = syscall(SYS_finit_module, fd, "", 0);
 	if (r < 0) {
 		int e = errno;

@@ -10,6 +10,8 @@
 
 /* finit_module(2) of the .ko at path.  Returns 0 or -errno. */
 int kmodctl_load(const char *ko_path);
+/* The path of the .ko kmodctl_load() last loaded, NULL before (trace.dat's symbols). */
+const char *kmodctl_ko_path(void);
 /* delete_module(2), retrying briefly while busy.  Returns 0 or -errno. */
 int kmodctl_unload(void);
 /* True when the module is loaded (its debugfs directory exists). */

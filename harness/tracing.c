@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tracefs instance management with libtracefs; trace.dat written by
- * `trace-cmd extract -B <instance>` (libtracecmd 1.3 can read trace.dat but
- * has no public API to write one).
+ * tracefs instance management with libtracefs; trace.dat written
+ * in-process by tracedat.c (libtracecmd can read trace.dat but has no
+ * public API to write one; `trace-cmd extract -B <instance>`, which this
+ * used before, took most of a run's wall time in the TCG guest).
+ * WQBENCH_TRACEDAT=trace-cmd in the environment of the run still writes it
+ * with trace-cmd extract, for comparing the two.
  */
 #include "tracing.h"
+#include "kmodctl.h"
+#include "tracedat.h"
 #include "runcmd.h"
 #include "util.h"
 
@@ -98,6 +103,20 @@ static json_t *cpu_stats(struct tracefs_instance *inst, int cpu)
 	return o;
 }
 
+/* the instance's set_event: "system:event" for each event enabled */
+static json_t *enabled_events(struct tracefs_instance *inst)
+{
+	char *text = tracefs_instance_file_read(inst, "set_event", NULL), *line, *save = NULL;
+	json_t *a = json_array();
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strchr(line, ':'))
+			json_array_append_new(a, json_string(line));
+	free(text);
+	return a;
+}
+
 int tracer_save(struct wqb_tracer *t, const char *trace_dat, json_t **stats, char **err)
 {
 	json_t *per = json_array();
@@ -107,6 +126,7 @@ int tracer_save(struct wqb_tracer *t, const char *trace_dat, json_t **stats, cha
 	char *const argv[] = { "trace-cmd", "extract", "-B", t->name, "-o", (char *)trace_dat,
 			       NULL };
 	struct spawn_result res;
+	char *text;
 
 	*stats = NULL;
 	for (int cpu = 0; cpu < 1024; cpu++) {
@@ -121,9 +141,28 @@ int tracer_save(struct wqb_tracer *t, const char *trace_dat, json_t **stats, cha
 	}
 	*stats = json_pack("{s:s,s:I,s:I,s:I,s:o}", "instance", t->name, "entries", entries,
 			   "overrun", overrun, "dropped", dropped, "per_cpu", per);
+	/* what was traced, for the report's line on instrumentation and tracing */
+	json_object_set_new(*stats, "events", enabled_events(t->inst));
+	if ((text = tracefs_instance_file_read(t->inst, "buffer_size_kb", NULL)))
+		json_object_set_new(*stats, "buffer_kb", json_integer(atoll(text)));
+	free(text);
+	if (!getenv("WQBENCH_TRACEDAT") || strcmp(getenv("WQBENCH_TRACEDAT"), "trace-cmd")) {
+		struct tracedat_info info;
+		int r = tracedat_write(t->inst, kmodctl_ko_path(), trace_dat, &info, err);
+
+		free(log);
+		if (r == 0) {
+			json_object_set_new(*stats, "bytes", json_integer((json_int_t)info.bytes));
+			/* the first traced run of a boot pays for the others */
+			if (info.boot_copy)
+				json_object_set_new(*stats, "boot_copy_ms",
+						    json_real(info.boot_copy_ms));
+		}
+		return r;
+	}
 	spawn_run(argv, &o, 300000, &res);
 	if (res.spawn_failed || res.exit_code != 0 || !path_exists(trace_dat)) {
-		char *text = read_file(log, NULL);
+		text = read_file(log, NULL);
 
 		*err = xasprintf("trace-cmd extract failed (exit %d): %s", res.exit_code,
 				 res.spawn_failed ? "trace-cmd not installed" : (text ? text : ""));

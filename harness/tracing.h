@@ -28,7 +28,7 @@ int tracer_on(struct wqb_tracer *t);
 int tracer_off(struct wqb_tracer *t);
 
 /*
- * Save the buffer to trace_dat with trace-cmd extract, and return per-CPU
+ * Save the buffer to trace_dat (tracedat.h), and return per-CPU
  * ring-buffer statistics (entries, overrun, dropped) in *stats.  Returns 0
  * or -1 with *err.
  */

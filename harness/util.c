@@ -613,6 +613,13 @@ char *str_trim(char *s)
 	return s;
 }
 
+const char *boot_cache_dir(void)
+{
+	const char *e = getenv("WQBENCH_BOOT_CACHE");
+
+	return e && *e ? e : "/run/wqbench-boot";
+}
+
 const char *wqb_src_dir(void)
 {
 	static char *dir;

@@ -102,6 +102,12 @@ char *str_trim(char *s);
 
 /* The wqbench source tree (where build/wqbench lives, one level up). */
 const char *wqb_src_dir(void);
+/*
+ * Files that hold for one boot of the machine under test (kallsyms and
+ * printk formats for trace.dat, harness/tracedat.c), made by its first
+ * run: /run/wqbench-boot (a tmpfs in the guest), or $WQBENCH_BOOT_CACHE.
+ */
+const char *boot_cache_dir(void);
 /* <source>/results/PREFIX-yyyymmdd-hhmmss (UTC), malloc'd: a default output directory */
 char *results_dir_stamped(const char *prefix);
 
