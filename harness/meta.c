@@ -10,6 +10,8 @@
 #include "wqsysfs.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,22 +31,32 @@ static json_t *str_or_null(char *s)
 /* versions of the tools, asked once per process (see meta_collect) */
 static json_t *tools_seen;
 
-/* First line of `tool --version`, or null when it is not installed. */
-static json_t *tool_version(const char *tool, const char *flag)
-{
-	char *const argv[] = { (char *)tool, (char *)flag, NULL };
-	struct spawn_opts o = { .stderr_to_stdout = true };
-	char *out = NULL;
+/* First line of `tool --version` (no JSON: run on a thread), installed false when it is not. */
+struct tool_ask {
+	const char *tool;
+	bool installed;
+	char *out;
+};
 
-	if (!program_in_path(tool))
-		return json_null();
-	if (spawn_capture(argv, &o, 10000, 4096, &out) < 0 || !out) {
-		free(out);
-		return json_null();
+static void *tool_ask_fn(void *arg)
+{
+	struct tool_ask *a = arg;
+	char *const argv[] = { (char *)a->tool, "--version", NULL };
+	struct spawn_opts o = { .stderr_to_stdout = true };
+
+	a->installed = false;
+	a->out = NULL;
+	if (!program_in_path(a->tool))
+		return NULL;
+	if (spawn_capture(argv, &o, 10000, 4096, &a->out) < 0 || !a->out) {
+		free(a->out);
+		a->out = NULL;
+		return NULL;
 	}
-	out[strcspn(out, "\n")] = '\0';
-	str_trim(out);
-	return str_or_null(out);
+	a->installed = true;
+	a->out[strcspn(a->out, "\n")] = '\0';
+	str_trim(a->out);
+	return NULL;
 }
 
 static char *cpuinfo_field(const char *field)
@@ -386,11 +398,27 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 	 * not change while one harness process runs a batch, so ask once.
 	 */
 	if (!tools_seen) {
+		/*
+		 * All four at once: in the guest each waits on 9p reads of
+		 * its binary and libraries more than on the CPU.
+		 */
+		struct tool_ask ask[] = { { .tool = "trace-cmd" }, { .tool = "perf" },
+					  { .tool = "stress-ng" }, { .tool = "fio" } };
+		pthread_t th[4];
+		bool started[4];
+
+		for (size_t i = 0; i < 4; i++)
+			started[i] = pthread_create(&th[i], NULL, tool_ask_fn, &ask[i]) == 0;
 		tools_seen = json_object();
-		json_object_set_new(tools_seen, "trace-cmd", tool_version("trace-cmd", "--version"));
-		json_object_set_new(tools_seen, "perf", tool_version("perf", "--version"));
-		json_object_set_new(tools_seen, "stress-ng", tool_version("stress-ng", "--version"));
-		json_object_set_new(tools_seen, "fio", tool_version("fio", "--version"));
+		for (size_t i = 0; i < 4; i++) {
+			if (started[i])
+				pthread_join(th[i], NULL);
+			else
+				tool_ask_fn(&ask[i]);
+			json_object_set_new(tools_seen, ask[i].tool, ask[i].installed ?
+					    json_string(ask[i].out ? ask[i].out : "") : json_null());
+			free(ask[i].out);
+		}
 	}
 	json_object_update(tools, tools_seen);
 	json_object_set_new(j, "tools", tools);
