@@ -763,11 +763,67 @@ static void instrument_text(struct report *r, char *buf, size_t len)
 			snprintf(buf + l, len - l, "%s %s %s", i ? "," : "", jstr(g, "name"), ins);
 	}
 	l = strlen(buf);
-	if (tr)
-		snprintf(buf + l, len - l, " · tracing: tracefs instance %s, %lld events kept",
-			 jstr(tr, "instance"), jint(tr, "entries"));
-	else
+	if (tr) {
+		json_t *ev = json_object_get(tr, "events"), *e;
+		char sys[256] = "";
+		size_t k, nsys = 0;
+
+		snprintf(buf + l, len - l, " · tracing: tracefs instance %s", jstr(tr, "instance"));
+		/* the events by system: "workqueue (4), cpuhp (3)" */
+		json_array_foreach(ev, k, e) {
+			const char *v = json_string_value(e), *c = v ? strchr(v, ':') : NULL;
+			size_t sl = c ? (size_t)(c - v) : 0, m = k + 1, sn = strlen(sys);
+
+			if (!c || (k && !strncmp(v, json_string_value(json_array_get(ev, k - 1)), sl + 1)))
+				continue;
+			while (m < json_array_size(ev) &&
+			       !strncmp(json_string_value(json_array_get(ev, m)) ?: "", v, sl + 1))
+				m++;
+			snprintf(sys + sn, sizeof(sys) - sn, "%s%.*s (%zu)", nsys++ ? ", " : "",
+				 (int)sl, v, m - k);
+		}
+		l = strlen(buf);
+		if (nsys)
+			snprintf(buf + l, len - l, ", events %s", sys);
+		l = strlen(buf);
+		if (json_integer_value(json_object_get(tr, "buffer_kb")))
+			snprintf(buf + l, len - l, ", %lld KiB per CPU", jint(tr, "buffer_kb"));
+		l = strlen(buf);
+		snprintf(buf + l, len - l, ", %lld events kept", jint(tr, "entries"));
+	} else {
 		snprintf(buf + l, len - l, " · tracing: off");
+	}
+}
+
+/*
+ * What instrumentation and tracing cost on this run's kernel: the null
+ * loop's throughput under each over bare, from the last `make bench` of
+ * that kernel release (results/bench/kmod-overhead-RELEASE.json, written by
+ * tests/bench/run-bench), with where and when it was measured.
+ */
+static void cost_text(struct report *r, char *buf, size_t len)
+{
+	const char *rel = jstr(json_object_get(r->rd.meta, "kernel"), "release");
+	char *name = xasprintf("results/bench/kmod-overhead-%s.json", rel);
+	char *p = path_join(wqb_src_dir(), name);
+	json_t *b = strchr(rel, '/') ? NULL : json_load_file(p, 0, NULL);
+	json_t *f = json_object_get(b, "full_bare"), *s = json_object_get(b, "sampled_bare");
+	json_t *t = json_object_get(b, "traced_bare");
+
+	if (!json_is_number(f) || !json_is_number(s) || !json_is_number(t))
+		snprintf(buf, len, "cost of instrumentation and tracing: not measured on this kernel "
+			 "(no make bench figures for %s in results/bench/)", rel);
+	else
+		snprintf(buf, len,
+			 "cost of instrumentation and tracing on this kernel (make bench, null-work "
+			 "loop, throughput over bare, median of %lld rounds; measured %s, %s): "
+			 "full %.2f, sampled %.2f (1 item in %lld timed), workqueue tracepoints "
+			 "into a tracefs instance %.2f",
+			 jint(b, "rounds"), jstr(b, "measured_at"), name, json_number_value(f),
+			 json_number_value(s), jint(b, "instrument_every"), json_number_value(t));
+	json_decref(b);
+	free(p);
+	free(name);
 }
 
 static void write_body(struct report *r, struct textdoc *o)
@@ -798,6 +854,8 @@ static void write_body(struct report *r, struct textdoc *o)
 		 json_is_false(json_object_get(sum, "complete")) ? "INCOMPLETE run" : "complete run");
 	doc_text(o, line);
 	instrument_text(r, line, sizeof(line));
+	doc_text(o, line);
+	cost_text(r, line, sizeof(line));
 	doc_text(o, line);
 	guest = json_object_get(sum, "guest");
 	if (guest) {
