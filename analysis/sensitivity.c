@@ -8,6 +8,7 @@
 #include "compare.h"
 #include "plot.h"
 #include "runcmd.h"
+#include "stats.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -67,6 +68,7 @@ size_t sens_pool_add(struct sens_study *s, const char *scenario, double nominal)
 	memset(p, 0, sizeof(*p));
 	p->scenario = xstrdup(scenario);
 	p->nominal = nominal;
+	p->split = s->npool > 0 && !strcmp(s->pool[0].scenario, scenario);
 	return s->npool++;
 }
 
@@ -262,7 +264,9 @@ static bool pattern_hits_key(const char *pat, const char *key)
 static void judge(const struct sens_study *s, struct comparison *c, size_t cand, const size_t *bi,
 		  size_t nb, const size_t *ci, size_t nc, int fam)
 {
-	const struct sens_pool *pb = &s->pool[0], *pc = &s->pool[cand];
+	const struct sens_pool *pb = &s->pool[0];
+	/* the A/A split draws both sides from the baseline's rows */
+	const struct sens_pool *pc = s->pool[cand].split ? pb : &s->pool[cand];
 	char err[256];
 
 	memset(c, 0, sizeof(*c));
@@ -371,9 +375,12 @@ int sens_run(struct sens_study *s, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t p = 0; p < s->npool; p++)
-		if (s->pool[p].nruns < CMP_MIN_RUNS) {
-			snprintf(err, errlen, "pool %s has %zu usable runs: at least %d are needed",
-				 s->pool[p].scenario, s->pool[p].nruns, CMP_MIN_RUNS);
+		if (s->pool[p].split ? s->pool[0].nruns < 2 * CMP_MIN_RUNS
+				     : s->pool[p].nruns < CMP_MIN_RUNS) {
+			snprintf(err, errlen, "pool %s%s has %zu usable runs: at least %d are needed",
+				 s->pool[p].scenario, s->pool[p].split ? " (split A/A)" : "",
+				 s->pool[0].nruns * !!s->pool[p].split + s->pool[p].nruns,
+				 s->pool[p].split ? 2 * CMP_MIN_RUNS : CMP_MIN_RUNS);
 			return -1;
 		}
 	if (s->family) {
@@ -416,15 +423,25 @@ int sens_run(struct sens_study *s, char *err, size_t errlen)
 
 	/* the full pools: the shift each size really made, and the families' sizes */
 	for (size_t p = 1; p < s->npool; p++) {
-		size_t *bi = iota(s->pool[0].nruns), *ci = iota(s->pool[p].nruns);
+		size_t nb = s->pool[0].nruns, nc = s->pool[p].nruns;
+		size_t *bi = iota(nb), *ci = iota(nc);
 		struct sens_full *f = &s->full[p];
 
+		if (s->pool[p].split) {	/* interleaved halves: odd runs against even */
+			free(ci);
+			ci = xmalloc((nb / 2 + 1) * sizeof(*ci));
+			for (size_t i = 0; i < nb / 2; i++) {
+				bi[i] = 2 * i;
+				ci[i] = 2 * i + 1;
+			}
+			nb = nc = nb / 2;
+		}
 		for (int fam = 0; fam < SENS_FAMILIES; fam++) {
 			struct comparison c;
 
 			if (fam == 1 && !s->family)
 				continue;
-			judge(s, &c, p, bi, s->pool[0].nruns, ci, s->pool[p].nruns, fam);
+			judge(s, &c, p, bi, nb, ci, nc, fam);
 			if (p == 1)
 				s->judged[fam] = c.judged;
 			if (fam == 0) {
@@ -455,12 +472,19 @@ int sens_run(struct sens_study *s, char *err, size_t errlen)
 
 		for (size_t p = 1; p < s->npool; p++) {
 			uint64_t st = s->seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(n + 1));
+			bool split = s->pool[p].split;
 
-			if (n > s->pool[0].nruns || n > s->pool[p].nruns || n < 1)
+			if (n < 1 || (split ? 2 * n > s->pool[0].nruns
+					    : n > s->pool[0].nruns || n > s->pool[p].nruns))
 				continue;
 			for (size_t d = 0; d < s->draws; d++) {
-				sens_draw(&st, s->pool[0].nruns, n, bi);
-				sens_draw(&st, s->pool[p].nruns, n, ci);
+				if (split) {	/* 2n distinct baseline runs, halved */
+					sens_draw(&st, s->pool[0].nruns, 2 * n, bi);
+					memcpy(ci, bi + n, n * sizeof(*ci));
+				} else {
+					sens_draw(&st, s->pool[0].nruns, n, bi);
+					sens_draw(&st, s->pool[p].nruns, n, ci);
+				}
 				for (int fam = 0; fam < SENS_FAMILIES; fam++) {
 					struct sens_cell *cl = sens_cell_at(s, p, ni, fam);
 					struct comparison c;
@@ -516,6 +540,35 @@ int sens_run(struct sens_study *s, char *err, size_t errlen)
 
 /* --- outputs ---------------------------------------------------------------- */
 
+/*
+ * the baseline pool's spread of the primary metric: median, robust
+ * coefficient of variation (1.4826 MAD / median, in %), min and max --
+ * the run-to-run noise every size has to rise above
+ */
+static void base_spread(const struct sens_study *s, double out[4])
+{
+	const struct sens_pool *b = &s->pool[0];
+	double *v = xcalloc(b->nruns + 1, sizeof(*v)), *d = xcalloc(b->nruns + 1, sizeof(*d));
+	size_t n = 0;
+
+	out[0] = out[1] = out[2] = out[3] = NAN;
+	for (size_t r = 0; r < b->nruns; r++)
+		if (!isnan(b->v[r * s->nm + s->primary_idx]))
+			v[n++] = b->v[r * s->nm + s->primary_idx];
+	if (n) {
+		out[0] = stats_median(v, n);
+		out[2] = out[3] = v[0];
+		for (size_t i = 0; i < n; i++) {
+			d[i] = fabs(v[i] - out[0]);
+			out[2] = fmin(out[2], v[i]);
+			out[3] = fmax(out[3], v[i]);
+		}
+		out[1] = out[0] ? 100 * 1.4826 * stats_median(d, n) / fabs(out[0]) : NAN;
+	}
+	free(v);
+	free(d);
+}
+
 static double rate(const struct sens_cell *c, size_t what)
 {
 	return c->done && c->draws ? (double)what / (double)c->draws : NAN;
@@ -525,6 +578,14 @@ static double rate(const struct sens_cell *c, size_t what)
 static bool hopeless(const struct sens_study *s, size_t n, int fam)
 {
 	return s->judged[fam] && cmp_min_attainable_p(n, n) * (double)s->judged[fam] >= s->alpha;
+}
+
+static bool has_split(const struct sens_study *s)
+{
+	for (size_t p = 1; p < s->npool; p++)
+		if (s->pool[p].split)
+			return true;
+	return false;
 }
 
 static bool n_done(const struct sens_study *s, size_t ni)
@@ -612,8 +673,14 @@ static int write_md(const struct sens_study *s, const char *path, char **info, s
 	fprintf(f, "- primary metric `%s`; %zu draws per cell, seed %llu; alpha %.3g after Holm, "
 		"minimum effect %.1f%%\n", s->primary, s->draws, (unsigned long long)s->seed,
 		s->alpha, s->min_effect_pct);
-	fprintf(f, "- baseline pool `%s`: %zu runs (%zu left out)\n\n", s->pool[0].scenario,
-		s->pool[0].nruns, s->pool[0].nexcluded);
+	{
+		double sp[4];
+
+		base_spread(s, sp);
+		fprintf(f, "- baseline pool `%s`: %zu runs (%zu left out); `%s` median %.4g, robust "
+			"CV %.1f%%, range %.4g..%.4g\n\n", s->pool[0].scenario, s->pool[0].nruns,
+			s->pool[0].nexcluded, s->primary, sp[0], sp[1], sp[2], sp[3]);
+	}
 
 	fprintf(f, "## Sizes: nominal and measured\n\n"
 		"Nominal: the delay was set to slow `%s` by that much from the calibrated per-item "
@@ -626,9 +693,16 @@ static int write_md(const struct sens_study *s, const char *path, char **info, s
 		const struct sens_pool *p = &s->pool[o[i]];
 		const struct sens_full *fu = &s->full[o[i]];
 
-		fprintf(f, "| %g%% | %s | %zu (%zu) | %+.1f%% | [%+.1f%%, %+.1f%%] | %s | %zu of %zu |\n",
-			p->nominal, p->scenario, p->nruns, p->nexcluded, fu->effect, fu->lo_pct,
-			fu->hi_pct, fu->verdict, fu->nregressed, s->judged[0]);
+		if (p->split)
+			fprintf(f, "| %g%% | %s, split (A/A) | %zu against %zu | %+.1f%% | "
+				"[%+.1f%%, %+.1f%%] | %s | %zu of %zu |\n", p->nominal, p->scenario,
+				s->pool[0].nruns / 2, s->pool[0].nruns / 2, fu->effect, fu->lo_pct,
+				fu->hi_pct, fu->verdict, fu->nregressed, s->judged[0]);
+		else
+			fprintf(f, "| %g%% | %s | %zu (%zu) | %+.1f%% | [%+.1f%%, %+.1f%%] | %s | "
+				"%zu of %zu |\n", p->nominal, p->scenario, p->nruns, p->nexcluded,
+				fu->effect, fu->lo_pct, fu->hi_pct, fu->verdict, fu->nregressed,
+				s->judged[0]);
 	}
 
 	for (int fam = 0; fam < nfam; fam++) {
@@ -678,10 +752,12 @@ static int write_md(const struct sens_study *s, const char *path, char **info, s
 
 		if (s->pool[p].nominal != 0)
 			continue;
-		fprintf(f, "\n## False alarms: `%s` (nothing slowed) against the baseline\n\n"
+		fprintf(f, "\n## False alarms: `%s`%s (nothing slowed) against the baseline\n\n"
 			"| n a side | family | any metric regressed (exit 1) | any metric regressed "
 			"or improved | `%s` regressed |\n|---|---|---|---|---|\n",
-			s->pool[p].scenario, s->primary);
+			s->pool[p].scenario,
+			s->pool[p].split ? ", 2n distinct baseline runs split in two" : "",
+			s->primary);
 		for (size_t ni = 0; ni < s->nn; ni++)
 			for (int fam = 0; fam < nfam; fam++) {
 				const struct sens_cell *c = sens_cell_at(s, p, ni, fam);
@@ -721,9 +797,11 @@ static int write_md(const struct sens_study *s, const char *path, char **info, s
 		size_t nmin = SIZE_MAX;
 
 		for (size_t p = 0; p < s->npool; p++)
-			nmin = s->pool[p].nruns < nmin ? s->pool[p].nruns : nmin;
-		fprintf(f, "- n=%zu: %.0f%% of the smallest pool (%zu runs)\n", s->n[ni],
-			100.0 * (double)s->n[ni] / (double)nmin, nmin);
+			if (!s->pool[p].split)
+				nmin = s->pool[p].nruns < nmin ? s->pool[p].nruns : nmin;
+		fprintf(f, "- n=%zu: %.0f%% of the smallest pool (%zu runs)%s\n", s->n[ni],
+			100.0 * (double)s->n[ni] / (double)nmin, nmin,
+			has_split(s) ? "; the A/A split takes 2n of the baseline's" : "");
 	}
 	for (size_t p = 0; p < s->npool; p++)
 		for (size_t i = 0; i < s->pool[p].nexcluded; i++) {
@@ -739,6 +817,7 @@ static json_t *jnum(double v)
 {
 	return isnan(v) ? json_null() : json_real(v);
 }
+
 
 static int write_json(const struct sens_study *s, const char *path, char **info, size_t ninfo)
 {
@@ -758,6 +837,15 @@ static int write_json(const struct sens_study *s, const char *path, char **info,
 	}
 	json_object_set_new(j, "info", ji);
 	json_object_set_new(j, "primary", json_string(s->primary));
+	{
+		double sp[4];
+
+		base_spread(s, sp);
+		json_object_set_new(j, "baseline_spread",
+				    json_pack("{s:o,s:o,s:o,s:o}", "median", jnum(sp[0]),
+					      "robust_cv_pct", jnum(sp[1]), "min", jnum(sp[2]),
+					      "max", jnum(sp[3])));
+	}
 	json_object_set_new(j, "family", s->family ? json_string(s->family) : json_null());
 	json_object_set_new(j, "judged_every", json_integer((json_int_t)s->judged[0]));
 	json_object_set_new(j, "judged_declared", json_integer((json_int_t)s->judged[1]));
@@ -775,6 +863,7 @@ static int write_json(const struct sens_study *s, const char *path, char **info,
 
 		json_object_set_new(o, "scenario", json_string(pl->scenario));
 		json_object_set_new(o, "baseline", json_boolean(p == 0));
+		json_object_set_new(o, "split_of_baseline", json_boolean(pl->split));
 		json_object_set_new(o, "nominal_pct", json_real(pl->nominal));
 		for (size_t r = 0; r < pl->nruns; r++)
 			json_array_append_new(runs, json_string(pl->dirs[r]));
@@ -1015,12 +1104,12 @@ int sens_mde_read(const char *path, struct sens_mde_table *t, char *err, size_t 
 		return -1;
 	}
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[4] = { 0 }, *fs = NULL;
+		char *f[8] = { 0 }, *fs = NULL;
 		int nf = 0;
 
 		if (line[0] == '#' || !line[0])
 			continue;
-		for (char *x = strtok_r(line, "\t", &fs); x && nf < 4; x = strtok_r(NULL, "\t", &fs))
+		for (char *x = strtok_r(line, "\t", &fs); x && nf < 8; x = strtok_r(NULL, "\t", &fs))
 			f[nf++] = x;
 		if (nf >= 2 && !strcmp(f[0], "date"))
 			t->date = xstrdup(f[1]);
@@ -1038,17 +1127,80 @@ int sens_mde_read(const char *path, struct sens_mde_table *t, char *err, size_t 
 
 			t->row = xrealloc(t->row, (t->nrows + 1) * sizeof(*t->row));
 			r = &t->row[t->nrows++];
+			memset(r, 0, sizeof(*r));
 			r->n = strtoul(f[0], NULL, 10);
 			r->mde[0] = parse_mde(f[1]);
 			r->mde[1] = parse_mde(f[2]);
+		} else if (nf == 8 && !strcmp(f[0], "mde") && isdigit((unsigned char)f[5][0])) {
+			/* "mde SCENARIO METRIC JUDGED_EVERY JUDGED_DECLARED RUNS EVERY DECLARED" */
+			struct sens_mde_row *r;
+
+			t->row = xrealloc(t->row, (t->nrows + 1) * sizeof(*t->row));
+			r = &t->row[t->nrows++];
+			r->scenario = xstrdup(f[1]);
+			r->metric = xstrdup(f[2]);
+			r->judged[0] = strtoul(f[3], NULL, 10);
+			r->judged[1] = strtoul(f[4], NULL, 10);
+			r->n = strtoul(f[5], NULL, 10);
+			r->mde[0] = parse_mde(f[6]);
+			r->mde[1] = parse_mde(f[7]);
 		}
 	}
 	free(text);
-	if (!t->metric || !t->nrows) {
-		snprintf(err, errlen, "%s: no metric line or no rows: not a sensitivity table", path);
+	for (size_t i = 0; i < t->nrows; i++)	/* a one-study table's rows: its metric */
+		if (!t->row[i].metric && t->metric) {
+			t->row[i].metric = xstrdup(t->metric);
+			memcpy(t->row[i].judged, t->judged, sizeof(t->judged));
+		}
+	for (size_t i = 0; i < t->nrows; i++)
+		if (!t->row[i].metric) {
+			snprintf(err, errlen, "%s: a row without a metric: not a sensitivity table",
+				 path);
+			sens_mde_free(t);
+			return -1;
+		}
+	if (!t->nrows) {
+		snprintf(err, errlen, "%s: no rows: not a sensitivity table", path);
 		sens_mde_free(t);
 		return -1;
 	}
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+int sens_mde_select(const struct sens_mde_table *t, const char *scenario, const char *metric,
+		    struct sens_mde_table *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct sens_mde_row *r = &t->row[i];
+		struct sens_mde_row *o;
+
+		if (scenario ? !r->scenario || strcmp(r->scenario, scenario) : r->scenario != NULL)
+			continue;
+		if (!metric)
+			metric = r->metric;
+		if (strcmp(r->metric, metric))
+			continue;
+		out->row = xrealloc(out->row, (out->nrows + 1) * sizeof(*out->row));
+		o = &out->row[out->nrows++];
+		*o = *r;
+		o->scenario = dup_or_null(r->scenario);
+		o->metric = xstrdup(r->metric);
+		if (out->nrows == 1)
+			memcpy(out->judged, r->judged, sizeof(out->judged));
+	}
+	if (!out->nrows)
+		return -1;
+	out->date = dup_or_null(t->date);
+	out->host = dup_or_null(t->host);
+	out->family = dup_or_null(t->family);
+	out->metric = xstrdup(metric);
+	out->scenario = dup_or_null(scenario);
 	return 0;
 }
 
@@ -1088,6 +1240,7 @@ char *sens_mde_sentence(const struct sens_mde_table *t, size_t n, size_t n_other
 	}
 	runs = n_other > n ? xasprintf("%zu against %zu runs", n, n_other)
 			   : xasprintf("%zu runs a side", n);
+
 	fam_s = declared ? xasprintf("the study's declared family %s, %zu metrics in Holm; this "
 				     "comparison's %zu", t->family ? t->family : "?", t->judged[1],
 				     judged)
@@ -1117,6 +1270,13 @@ char *sens_mde_sentence(const struct sens_mde_table *t, size_t n, size_t n_other
 	free(runs);
 	free(ns);
 	free(fam_s);
+	if (t->scenario) {	/* "sensitivity: SCENARIO: ..." */
+		char *x = xasprintf("sensitivity: %s: %s", t->scenario,
+				    out + strlen("sensitivity: "));
+
+		free(out);
+		out = x;
+	}
 	return out;
 }
 
@@ -1126,6 +1286,11 @@ void sens_mde_free(struct sens_mde_table *t)
 	free(t->host);
 	free(t->metric);
 	free(t->family);
+	free(t->scenario);
+	for (size_t i = 0; i < t->nrows; i++) {
+		free(t->row[i].scenario);
+		free(t->row[i].metric);
+	}
 	free(t->row);
 	memset(t, 0, sizeof(*t));
 }
@@ -1133,6 +1298,121 @@ void sens_mde_free(struct sens_mde_table *t)
 char *sens_mde_path(void)
 {
 	return path_join(wqb_src_dir(), "docs/sensitivity-mde.tsv");
+}
+
+/* the smaller and larger run count a side of c's judged metric key of scenario; false: none */
+static bool runs_of(const struct comparison *c, const char *scenario, const char *key, size_t *n,
+		    size_t *other)
+{
+	*n = SIZE_MAX;
+	for (size_t i = 0; i < c->nm; i++) {
+		const struct cmp_metric *m = &c->m[i];
+		size_t k = m->s[0].n < m->s[1].n ? m->s[0].n : m->s[1].n;
+
+		if (isnan(m->p) || strcmp(m->scenario, scenario) || strcmp(m->key, key) || k >= *n)
+			continue;
+		*n = k;
+		*other = m->s[0].n < m->s[1].n ? m->s[1].n : m->s[0].n;
+	}
+	return *n != SIZE_MAX;
+}
+
+static char *append_line(char *out, char *line)
+{
+	char *x;
+
+	if (!out)
+		return line;
+	x = xasprintf("%s\n%s", out, line);
+	free(out);
+	free(line);
+	return x;
+}
+
+/*
+ * The suite study's table: a line per scenario of c it has, by that
+ * scenario's first metric (queue->start p50) -- p90 beside it -- and the
+ * scenarios of c it has not.
+ */
+static char *mde_for_scenarios(const struct comparison *c, const struct sens_mde_table *t)
+{
+	char *out = NULL, *missing = NULL, *measured = NULL;
+
+	for (size_t i = 0; i < c->nm; i++) {
+		const char *sc = c->m[i].scenario;
+		struct sens_mde_table v, v2;
+		size_t n, other, n2, other2;
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(c->m[j].scenario, sc);
+		if (seen)
+			continue;
+		if (sens_mde_select(t, sc, NULL, &v) < 0) {
+			char *x = xasprintf("%s%s%s", missing ? missing : "", missing ? ", " : "", sc);
+
+			free(missing);
+			missing = x;
+			continue;
+		}
+		if (runs_of(c, sc, v.metric, &n, &other)) {
+			char *line = sens_mde_sentence(&v, n, other, c->nfamily > 0, c->judged);
+
+			/* the scenario's other metric (p90), in brief */
+			for (size_t r = 0; r < t->nrows; r++) {
+				const struct sens_mde_row *row = &t->row[r];
+
+				if (!row->scenario || strcmp(row->scenario, sc) ||
+				    !strcmp(row->metric, v.metric))
+					continue;
+				if (sens_mde_select(t, sc, row->metric, &v2) == 0) {
+					if (runs_of(c, sc, v2.metric, &n2, &other2)) {
+						const struct sens_mde_row *w = NULL;
+						int fam = c->nfamily > 0;
+
+						for (size_t k = 0; k < v2.nrows; k++)
+							if (v2.row[k].n == n2)
+								w = &v2.row[k];
+						if (w && isfinite(w->mde[fam])) {
+							char *x = xasprintf("%s; %s: %s%.0f%%", line,
+									    v2.metric,
+									    other2 > n2 ? "at most " : "",
+									    w->mde[fam]);
+
+							free(line);
+							line = x;
+						}
+					}
+					sens_mde_free(&v2);
+				}
+				break;
+			}
+			out = append_line(out, line);
+		}
+		sens_mde_free(&v);
+	}
+	if (missing) {
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *sc = t->row[r].scenario;
+			bool seen = false;
+
+			for (size_t j = 0; j < r && !seen; j++)
+				seen = !strcmp(t->row[j].scenario, sc);
+			if (!seen) {
+				char *x = xasprintf("%s%s%s", measured ? measured : "",
+						    measured ? ", " : "", sc);
+
+				free(measured);
+				measured = x;
+			}
+		}
+		out = append_line(out, xasprintf("sensitivity: not measured for %s (the study measured "
+						  "%s: docs/compare.md)", missing,
+						  measured ? measured : "none"));
+	}
+	free(missing);
+	free(measured);
+	return out;
 }
 
 char *sens_mde_for(const struct comparison *c)
@@ -1144,6 +1424,12 @@ char *sens_mde_for(const struct comparison *c)
 	if (sens_mde_read(path, &t, err, sizeof(err)) < 0) {
 		free(path);
 		return NULL;
+	}
+	if (t.row[0].scenario) {	/* the suite study: per scenario */
+		out = mde_for_scenarios(c, &t);
+		sens_mde_free(&t);
+		free(path);
+		return out;
 	}
 	for (size_t i = 0; i < c->nm; i++) {
 		const struct cmp_metric *m = &c->m[i];

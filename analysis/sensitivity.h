@@ -35,6 +35,14 @@ struct sens_pool {
 	double *v;		/* nruns x study nm, row-major; NaN: the run lacks it */
 	size_t nexcluded;	/* failed or incomplete runs, left out */
 	char **excluded;	/* "DIR: why" */
+	/*
+	 * the A/A pool drawn from the baseline itself: added under the
+	 * baseline's scenario name (nominal 0), it holds no runs; a draw of
+	 * n a side takes 2n distinct baseline runs and splits them, the full
+	 * comparison splits the baseline pool interleaved (odd against even
+	 * runs, in the order they ran)
+	 */
+	bool split;
 };
 
 /* outcomes of the draws of one candidate pool at one n, one family */
@@ -82,7 +90,8 @@ uint64_t sens_rng(uint64_t *state);
 /* n distinct indices of 0..pool-1 into out (partial Fisher-Yates); n <= pool */
 void sens_draw(uint64_t *state, size_t pool, size_t n, size_t *out);
 
-/* add a pool (baseline first); returns its index */
+/* add a pool (baseline first; a later pool named as the baseline is its
+ * split, the A/A pool); returns its index */
 size_t sens_pool_add(struct sens_study *s, const char *scenario, double nominal);
 /* a metric (before any run is pushed: each run's row has room for all) */
 size_t sens_metric_add(struct sens_study *s, const char *key, const char *unit,
@@ -139,10 +148,20 @@ void sens_free(struct sens_study *s);
 struct sens_mde_row {
 	size_t n;
 	double mde[SENS_FAMILIES];	/* NaN: not reached; -INFINITY: nothing can be called */
+	char *scenario;			/* the scenario studied; NULL: a one-study table */
+	char *metric;
+	size_t judged[SENS_FAMILIES];
 };
 
+/*
+ * Two formats: one study (metric and judged lines, then RUNS EVERY
+ * DECLARED rows), or the suite study's rows, one per scenario, metric and
+ * run count: "mde SCENARIO METRIC JUDGED_EVERY JUDGED_DECLARED RUNS EVERY
+ * DECLARED".  metric and judged: the one study's, or those of a table
+ * narrowed by sens_mde_select(); scenario: the narrowed table's.
+ */
 struct sens_mde_table {
-	char *date, *host, *metric, *family;
+	char *date, *host, *metric, *family, *scenario;
 	size_t judged[SENS_FAMILIES];
 	struct sens_mde_row *row;
 	size_t nrows;
@@ -160,14 +179,25 @@ int sens_mde_read(const char *path, struct sens_mde_table *t, char *err, size_t 
 char *sens_mde_sentence(const struct sens_mde_table *t, size_t n, size_t n_other, bool declared,
 			size_t judged);
 void sens_mde_free(struct sens_mde_table *t);
+/*
+ * The rows of t for scenario and metric (metric NULL: the first metric t
+ * has for that scenario; scenario NULL: a one-study table's rows) into
+ * out, a table of its own (sens_mde_free it).  0, or -1 when t has none.
+ */
+int sens_mde_select(const struct sens_mde_table *t, const char *scenario, const char *metric,
+		    struct sens_mde_table *out);
 
 struct comparison;
 /* the published table: $WQBENCH_SRC/docs/sensitivity-mde.tsv */
 char *sens_mde_path(void);
 /*
- * The sentence for comparison c by the published table, or NULL when there
- * is none: n is the run count a side (the smaller) of the study's metric
- * when c has it, else the smallest of c's judged metrics.
+ * The sentences for comparison c by the published table, or NULL when there
+ * is none.  A table of the suite study: one line per scenario of c the
+ * table has, by that scenario's rows (its queue->start p50 and p90), n the
+ * run count a side (the smaller) of that metric in c; the scenarios of c
+ * the study did not measure named in one more line.  A one-study table:
+ * one line, n of the study's metric when c has it, else the smallest of
+ * c's judged metrics.
  */
 char *sens_mde_for(const struct comparison *c);
 /*

@@ -10,6 +10,7 @@
  *               --out DIR ROOT...
  *   sensitivity --calibrate DIR --baseline SCEN --primary KEY --cpus N --sizes 0,5,...
  *               [--in-flight-per-cpu M]
+ *   sensitivity --gather DIR SCENARIO...
  *
  * The first form: the runs under ROOT whose scenario is SCEN (the
  * baseline) or a candidate's are the pools; for each n, DRAWS times, n
@@ -24,6 +25,13 @@
  * items in flight per CPU (sens_calibrate_latency_delay_ns):
  *   cost NS THROUGHPUT    or    latency NS M
  *   size PCT DELAY_NS
+ *
+ * The third form gathers the suite study (tests/sensitivity/run-suite-
+ * sensitivity): DIR/SCENARIO/{p50,p90}/sensitivity.json, each the first
+ * form's output for one scenario and primary metric, into DIR/mde.tsv
+ * (the published table's suite format: a row per scenario, metric and run
+ * count, read by sens_mde_read()) and DIR/table.md (the per-scenario table
+ * of docs/compare.md).
  * Exit: 0 done, 2 bad input.
  */
 #include "compare.h"
@@ -32,6 +40,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +54,198 @@ static void usage(FILE *f)
 		"                   [--alpha 0.05] [--min-effect 5] [--info KEY=VALUE]...\n"
 		"                   --out DIR ROOT...\n"
 		"       sensitivity --calibrate DIR --baseline SCEN --primary KEY --cpus N\n"
-		"                   --sizes PCT,PCT,... [--in-flight-per-cpu M]\n");
+		"                   --sizes PCT,PCT,... [--in-flight-per-cpu M]\n"
+		"       sensitivity --gather DIR SCENARIO...\n");
+}
+
+/* --- --gather ------------------------------------------------------------- */
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "?";
+}
+
+/* an MDE cell of sensitivity.json ("every"/"declared"): a number or a word */
+static void mde_cell(json_t *row, const char *fam, char *buf, size_t len, bool pct)
+{
+	json_t *v = json_object_get(row, fam);
+
+	if (json_is_number(v))
+		snprintf(buf, len, pct ? "%.1f%%" : "%.1f", json_number_value(v));
+	else
+		snprintf(buf, len, "%s", json_is_string(v) ? json_string_value(v) : "-");
+}
+
+/* the cell of pool at n a side, family fam ("every"/"declared"), or NULL */
+static json_t *cell_of(json_t *pool, size_t n, const char *fam)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(pool, "cells"), i, c)
+		if ((size_t)json_integer_value(json_object_get(c, "n")) == n &&
+		    !strcmp(jstr(c, "family"), fam))
+			return c;
+	return NULL;
+}
+
+static void rate_cell(char *buf, size_t len, json_t *c, const char *what)
+{
+	json_t *v = c ? json_object_get(c, what) : NULL;
+
+	if (json_is_number(v))
+		snprintf(buf, len, "%.2f", json_number_value(v));
+	else
+		snprintf(buf, len, "-");
+}
+
+static int gather(const char *dir, char **scen, size_t nscen)
+{
+	static const char *const q[] = { "p50", "p90" };
+	char *tsv_path = path_join(dir, "mde.tsv"), *md_path = path_join(dir, "table.md");
+	struct atomic_file at, am;
+	FILE *t = atomic_open(&at, tsv_path, 0644), *m = t ? atomic_open(&am, md_path, 0644) : NULL;
+	bool head = false;
+	int rc = 2;
+
+	if (!t || !m) {
+		wqb_err("cannot write %s or %s: %s", tsv_path, md_path, strerror(errno));
+		goto out;
+	}
+	fprintf(t, "# wqbench sensitivity study of the quick and compare suites\n"
+		"# (tests/sensitivity/run-suite-sensitivity, docs/compare.md): per scenario, the\n"
+		"# shift of METRIC in its worse direction, in %%, that RUNS runs a side call\n"
+		"# regressed in 80%% of draws, every metric of the scenario in Holm (JUDGED_EVERY)\n"
+		"# or the declared family (JUDGED_DECLARED) -- 'never': no p(Holm) below alpha is\n"
+		"# possible, 'none': not reached at the largest size measured, '-': not measured.\n"
+		"# Generated; read by compare, compare-kernels and ci/nightly (the rows of the\n"
+		"# scenario compared).  Do not edit by hand.\n");
+	fprintf(m, "| scenario | metric | baseline: median, robust CV | measured shift (runs) at nominal");
+	for (size_t i = 0; i < nscen; i++) {
+		for (size_t k = 0; k < 2; k++) {
+			char *p = xasprintf("%s/%s/%s/sensitivity.json", dir, scen[i], q[k]);
+			json_error_t je;
+			json_t *j = json_load_file(p, 0, &je), *info, *pools, *pl, *row, *base = NULL;
+			json_t *aa = NULL;
+			const char *metric;
+			size_t pi, ri;
+			char *id;
+
+			if (!j) {
+				wqb_err("%s: %s", p, je.text);
+				free(p);
+				goto out;
+			}
+			free(p);
+			info = json_object_get(j, "info");
+			metric = jstr(j, "primary");
+			pools = json_object_get(j, "pools");
+			json_array_foreach(pools, pi, pl) {
+				if (json_is_true(json_object_get(pl, "baseline")))
+					base = pl;
+				else if (json_is_true(json_object_get(pl, "split_of_baseline")))
+					aa = pl;
+			}
+			/* the scenario's own name, as compare sees it: its file's
+			 * stem, the directory's name (the pools carry S_base) */
+			id = xstrdup(scen[i]);
+			if (!head) {
+				fprintf(t, "# %s\ndate\t%s\nhost\t%s\nfamily\t%s\n",
+					jstr(info, "command"), jstr(info, "date"), jstr(info, "host"),
+					jstr(j, "family"));
+				fprintf(t, "# mde SCENARIO METRIC JUDGED_EVERY JUDGED_DECLARED RUNS "
+					"EVERY_METRIC DECLARED_FAMILY\n");
+				json_array_foreach(pools, pi, pl)
+					if (!json_is_true(json_object_get(pl, "baseline")) &&
+					    !json_is_true(json_object_get(pl, "split_of_baseline")))
+						fprintf(m, " %g%% |",
+							json_number_value(json_object_get(pl, "nominal_pct")));
+				fprintf(m, " MDE n=3 | n=6 | n=10 | n=16 | A/A n=6: any metric "
+					"regressed / this metric | A/A n=10 |\n|---|---|");
+				json_array_foreach(pools, pi, pl)
+					if (!json_is_true(json_object_get(pl, "baseline")) &&
+					    !json_is_true(json_object_get(pl, "split_of_baseline")))
+						fprintf(m, "---|");
+				fprintf(m, "---|---|---|---|---|---|---|\n");
+				head = true;
+			}
+			json_array_foreach(json_object_get(j, "mde_pct"), ri, row) {
+				char e[32], d[32];
+
+				mde_cell(row, "every", e, sizeof(e), false);
+				mde_cell(row, "declared", d, sizeof(d), false);
+				fprintf(t, "mde\t%s\t%s\t%lld\t%lld\t%lld\t%s\t%s\n", id, metric,
+					(long long)json_integer_value(json_object_get(j, "judged_every")),
+					(long long)json_integer_value(json_object_get(j, "judged_declared")),
+					(long long)json_integer_value(json_object_get(row, "n")), e, d);
+			}
+			fprintf(m, "| %s (baseline %zu runs) | `%s` |", id,
+				base ? json_array_size(json_object_get(base, "runs")) : 0, metric);
+			{
+				json_t *sp = json_object_get(j, "baseline_spread");
+				json_t *md = json_object_get(sp, "median"), *cv = json_object_get(sp, "robust_cv_pct");
+
+				if (json_is_number(md) && json_is_number(cv))
+					fprintf(m, " %.1f µs, %.0f%% |", json_number_value(md) / 1000,
+						json_number_value(cv));
+				else
+					fprintf(m, " - |");
+			}
+			json_array_foreach(pools, pi, pl)
+				if (!json_is_true(json_object_get(pl, "baseline")) &&
+				    !json_is_true(json_object_get(pl, "split_of_baseline"))) {
+					json_t *ef = json_object_get(pl, "effect_pct");
+
+					if (json_is_number(ef))
+						fprintf(m, " %+.1f%% (%zu) |", json_number_value(ef),
+							json_array_size(json_object_get(pl, "runs")));
+					else
+						fprintf(m, " - |");
+				}
+			json_array_foreach(json_object_get(j, "mde_pct"), ri, row) {
+				char e[32], d[32];
+
+				mde_cell(row, "every", e, sizeof(e), true);
+				mde_cell(row, "declared", d, sizeof(d), true);
+				fprintf(m, " %s / %s |", e, d);
+			}
+			for (size_t n = 6; n <= 10; n += 4) {
+				char a[16], b[16], c2[16], d2[16];
+
+				rate_cell(a, sizeof(a), aa ? cell_of(aa, n, "every") : NULL,
+					  "any_regressed");
+				rate_cell(b, sizeof(b), aa ? cell_of(aa, n, "every") : NULL, "detected");
+				rate_cell(c2, sizeof(c2), aa ? cell_of(aa, n, "declared") : NULL,
+					  "any_regressed");
+				rate_cell(d2, sizeof(d2), aa ? cell_of(aa, n, "declared") : NULL,
+					  "detected");
+				fprintf(m, " %s / %s (declared %s / %s) |", a, b, c2, d2);
+			}
+			fprintf(m, "\n");
+			free(id);
+			json_decref(j);
+		}
+	}
+	{
+		int c1 = atomic_commit(&at), c2 = atomic_commit(&am);
+
+		t = m = NULL;
+		if (c1 || c2) {
+			wqb_err("cannot write %s or %s: %s", tsv_path, md_path, strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (t)
+		atomic_discard(&at);
+	if (m)
+		atomic_discard(&am);
+	free(tsv_path);
+	free(md_path);
+	return rc;
 }
 
 /* "3,6,10" into a malloc'd array of values in lo..hi; NULL if malformed */
@@ -150,6 +350,9 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			rc = 0;
+			goto out;
+		} else if (!strcmp(a, "--gather") && val) {
+			rc = gather(argv[i + 1], argv + i + 2, (size_t)(argc - i - 2));
 			goto out;
 		} else if (!strcmp(a, "--baseline") && val) {
 			base = argv[++i];

@@ -7,7 +7,8 @@
  * at most about alpha; the MDE is interpolated between sizes; the
  * calibration's delay; run directories are sorted into pools by scenario
  * and failed runs left out; the published table reads back into the
- * sentence compare-kernels prints.
+ * sentence compare-kernels prints; the A/A pool split from the baseline;
+ * the suite study's table, whose rows are the scenario's being compared.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +154,155 @@ static void test_same_distribution(void **state)
 			assert_true(cl->detected <= cl->any_regressed);
 		}
 	sens_free(&s);
+}
+
+/* the A/A pool split from the baseline: 2n distinct runs a draw, halved */
+static void test_split_aa(void **state)
+{
+	struct sens_study s;
+	uint64_t st = 7;
+	char err[256];
+	size_t c, slow;
+
+	(void)state;
+	study_init(&s, 300);
+	s.primary = "g.lat_p50_ns";
+	sens_pool_add(&s, "base", 0);
+	c = sens_pool_add(&s, "base", 0);	/* the baseline's own name: its split */
+	slow = sens_pool_add(&s, "slow", 20);
+	assert_true(s.pool[c].split);
+	assert_false(s.pool[slow].split);
+	fill(&s, 0, 20, 10000, 300000, 0.03, &st);
+	fill(&s, slow, 12, 10000, 360000, 0.03, &st);
+	assert_int_equal(s.pool[c].nruns, 0);
+	assert_int_equal(sens_run(&s, err, sizeof(err)), 0);
+	/* 3 and 6 a side fit 2n into 20 runs, 10 too; the split's shift is small */
+	assert_true(sens_cell_at(&s, c, 1, 0)->done);
+	assert_true(sens_cell_at(&s, c, 2, 0)->done);
+	assert_true(fabs(s.full[c].effect) < 5);
+	for (size_t ni = 1; ni < 3; ni++) {
+		const struct sens_cell *cl = sens_cell_at(&s, c, ni, 1);
+
+		assert_true((double)cl->any_flagged / (double)cl->draws <= 0.12);
+		assert_true(sens_cell_at(&s, slow, ni, 1)->detected == cl->draws);
+	}
+	sens_free(&s);
+	/* 2n beyond the baseline: not done; fewer than 2 x 3 runs: refused */
+	study_init(&s, 10);
+	sens_pool_add(&s, "base", 0);
+	c = sens_pool_add(&s, "base", 0);
+	fill(&s, 0, 14, 10000, 300000, 0.03, &st);
+	assert_int_equal(sens_run(&s, err, sizeof(err)), 0);
+	assert_true(sens_cell_at(&s, c, 1, 0)->done);		/* 12 of 14 */
+	assert_false(sens_cell_at(&s, c, 2, 0)->done);		/* 20 of 14 */
+	sens_free(&s);
+	study_init(&s, 10);
+	sens_pool_add(&s, "base", 0);
+	sens_pool_add(&s, "base", 0);
+	fill(&s, 0, 5, 10000, 300000, 0.03, &st);
+	assert_int_equal(sens_run(&s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "split"));
+	sens_free(&s);
+}
+
+/* a comparison of scenario sc's metrics k (n a side), as compare_judge leaves it */
+static void fake_cmp(struct comparison *c, const char *const *sc, const char *const *k, size_t nk,
+		     size_t n)
+{
+	memset(c, 0, sizeof(*c));
+	c->m = xcalloc(nk, sizeof(*c->m));
+	c->nm = nk;
+	c->judged = nk;
+	for (size_t i = 0; i < nk; i++) {
+		c->m[i].scenario = xstrdup(sc[i]);
+		c->m[i].key = xstrdup(k[i]);
+		c->m[i].s[0].n = c->m[i].s[1].n = n;
+		c->m[i].p = 0.5;
+	}
+}
+
+static void free_cmp(struct comparison *c)
+{
+	for (size_t i = 0; i < c->nm; i++) {
+		free(c->m[i].scenario);
+		free(c->m[i].key);
+	}
+	free(c->m);
+}
+
+/* the suite study's table: each scenario compared by its own rows */
+static const char table[] =
+	"# test\ndate\t2026-12-01\nhost\ttest host\nfamily\t*.lat_p50_ns,*.lat_p90_ns\n"
+	"mde\tfast\ta.lat_p50_ns\t7\t2\t3\tnever\tnever\n"
+	"mde\tfast\ta.lat_p50_ns\t7\t2\t6\t8.5\t7.5\n"
+	"mde\tfast\ta.lat_p50_ns\t7\t2\t10\t6.1\t5.9\n"
+	"mde\tfast\ta.lat_p90_ns\t7\t2\t6\t12.0\t11.0\n"
+	"mde\tfast\ta.lat_p90_ns\t7\t2\t10\t9.0\t8.0\n"
+	"mde\tslow\tb.lat_p50_ns\t7\t2\t6\tnone\tnone\n"
+	"mde\tslow\tb.lat_p50_ns\t7\t2\t10\t48.0\t41.0\n";
+
+static void test_suite_table(void **state)
+{
+	char tmpl[] = "/tmp/wqb-sens-suite-XXXXXX";
+	char *root = mkdtemp(tmpl), *docs = path_join(root, "docs");
+	char *tsv = path_join(docs, "sensitivity-mde.tsv"), err[256], *line;
+	struct sens_mde_table t, v;
+	struct comparison c;
+	const char *sc[] = { "fast", "fast", "slow", "slow", "other" };
+	const char *k[] = { "a.lat_p50_ns", "a.lat_p90_ns", "b.lat_p50_ns", "b.lat_p90_ns",
+			    "c.throughput" };
+
+	(void)state;
+	assert_int_equal(mkdir_p(docs, 0755), 0);
+	assert_int_equal(write_file_atomic(tsv, table, strlen(table), 0644), 0);
+	assert_int_equal(sens_mde_read(tsv, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.nrows, 7);
+	assert_string_equal(t.row[6].scenario, "slow");
+	assert_int_equal(t.row[6].judged[0], 7);
+	/* narrowed: the scenario's first metric, or the one asked */
+	assert_int_equal(sens_mde_select(&t, "fast", NULL, &v), 0);
+	assert_string_equal(v.metric, "a.lat_p50_ns");
+	assert_int_equal(v.nrows, 3);
+	assert_int_equal(v.judged[1], 2);
+	line = sens_mde_sentence(&v, 10, 10, false, 5);
+	assert_non_null(strstr(line, "sensitivity: fast: with 10 runs a side this comparison "
+				     "catches a regression of 6% of a.lat_p50_ns"));
+	free(line);
+	sens_mde_free(&v);
+	assert_int_equal(sens_mde_select(&t, "fast", "a.lat_p90_ns", &v), 0);
+	assert_int_equal(v.nrows, 2);
+	sens_mde_free(&v);
+	assert_int_equal(sens_mde_select(&t, "other", NULL, &v), -1);
+	assert_int_equal(sens_mde_select(&t, NULL, NULL, &v), -1);	/* no one-study rows */
+	sens_mde_free(&t);
+
+	/* sens_mde_for: the published table under $WQBENCH_SRC, a line per scenario */
+	setenv("WQBENCH_SRC", root, 1);
+	fake_cmp(&c, sc, k, 5, 10);
+	line = sens_mde_for(&c);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "sensitivity: fast: with 10 runs a side this comparison "
+				     "catches a regression of 6% of a.lat_p50_ns 80% of the time"));
+	assert_non_null(strstr(line, "; a.lat_p90_ns: 9%"));
+	assert_non_null(strstr(line, "\nsensitivity: slow: with 10 runs a side this comparison "
+				     "catches a regression of 48% of b.lat_p50_ns"));
+	assert_non_null(strstr(line, "\nsensitivity: not measured for other (the study measured "
+				     "fast, slow"));
+	assert_null(strstr(line, "fast: with 10 runs a side this comparison catches a "
+				 "regression of 48%"));
+	free(line);
+	free_cmp(&c);
+	/* 6 a side: slow's row says none */
+	fake_cmp(&c, sc + 2, k + 2, 2, 6);
+	line = sens_mde_for(&c);
+	assert_non_null(strstr(line, "sensitivity: slow: with 6 runs a side this comparison does "
+				     "not catch even the largest"));
+	assert_null(strstr(line, "fast"));
+	free(line);
+	free_cmp(&c);
+	assert_int_equal(remove_tree(root), 0);
+	free(tsv);
+	free(docs);
 }
 
 static void test_n_beyond_pool(void **state)
@@ -337,6 +487,8 @@ static void test_load_write_read(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		/* first: wqb_src_dir() keeps the $WQBENCH_SRC it first sees */
+		cmocka_unit_test(test_suite_table),
 		cmocka_unit_test(test_draw),
 		cmocka_unit_test(test_large_shift),
 		cmocka_unit_test(test_same_distribution),
@@ -345,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_mde),
 		cmocka_unit_test(test_calibrate),
 		cmocka_unit_test(test_load_write_read),
+		cmocka_unit_test(test_split_aa),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
