@@ -12,6 +12,8 @@
 #                 judged by wqbench compare (results/compare-6.1-6.12/)
 #   make sensitivity  how small a regression compare catches (~25 min;
 #                 docs/compare.md, results/sensitivity-TIME/)
+#   make sensitivity-suite  the same per scenario of the quick and compare
+#                 suites (~50 min; results/sensitivity-suite-TIME/)
 #   make lava     a real LAVA job: Debian's lava-run boots the kernel in
 #                 QEMU and runs ci/lava/wqbench.yaml (docs/ci.md)
 #
@@ -66,7 +68,7 @@ ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all deps build kernels kmod run check test unit-test test-bins \
-	checkpatch bench compare sensitivity lava fuzz-bins reliability clean distclean help
+	checkpatch bench compare sensitivity sensitivity-suite lava fuzz-bins reliability clean distclean help
 
 all: build
 
@@ -206,6 +208,14 @@ sensitivity: deps build $(BUILD)/sensitivity
 	$(WQBENCH) kernel fetch $(KERNEL)
 	$(WQBENCH) kmod build --kernel $(KERNEL)
 	tests/sensitivity/run-sensitivity --kernel $(KERNEL) $(SENS_ARGS)
+
+# The same per scenario of the quick and compare suites, queue->start p50
+# and p90 (tests/sensitivity/run-suite-sensitivity, ~50 min of one core;
+# SENS_ARGS, e.g. --only percpu-cpu or --publish, go to the driver).
+sensitivity-suite: deps build $(BUILD)/sensitivity
+	$(WQBENCH) kernel fetch $(KERNEL)
+	$(WQBENCH) kmod build --kernel $(KERNEL)
+	tests/sensitivity/run-suite-sensitivity --kernel $(KERNEL) $(SENS_ARGS)
 
 # A real LAVA job (docs/ci.md, tests/integration/lava-test): Debian's
 # lava-dispatcher (2023.01 on bookworm; no server, no recommends) runs
