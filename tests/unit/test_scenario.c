@@ -253,8 +253,8 @@ static void test_fault_start_in_duration(void **state)
 	} late[] = {
 		{ "[global]\nduration=2s\n[group a]\n[hotplug]\nmode=sequential\ncpus=1\nstart=2s\n",
 		  "t.wqb:7: [hotplug] start = 2000ms: at or beyond [global] duration (2000ms), so this fault would never fire; allowed: a start from 0 to 1999ms" },
-		{ "[global]\nduration=2s\n[group a]\n[cpumask x]\nmasks=3\nstart=5s\n",
-		  "t.wqb:6: [cpumask x] start = 5000ms: at or beyond [global] duration" },
+		{ "[global]\nduration=2s\n[group a]\n[cpumask x]\ntarget=global\nmasks=3\nstart=5s\n",
+		  "t.wqb:7: [cpumask x] start = 5000ms: at or beyond [global] duration" },
 		{ "[global]\nduration=1s\n[group a]\nflags=unbound\n[wqattr w]\ngroup=a\nattr=nice\nvalues=0 5\nstart=1s\n",
 		  "t.wqb:9: [wqattr w] start = 1000ms" },
 		{ "[group a]\n[faultinject]\ntype=failslab\nstart=6s\n",
