@@ -816,11 +816,12 @@ static void cost_text(struct report *r, char *buf, size_t len)
 	else
 		snprintf(buf, len,
 			 "cost of instrumentation and tracing on this kernel (make bench, null-work "
-			 "loop, throughput over bare, median of %lld rounds; measured %s, %s): "
-			 "full %.2f, sampled %.2f (1 item in %lld timed), workqueue tracepoints "
-			 "into a tracefs instance %.2f",
-			 jint(b, "rounds"), jstr(b, "measured_at"), name, json_number_value(f),
-			 json_number_value(s), jint(b, "instrument_every"), json_number_value(t));
+			 "loop, throughput over bare, median of %lld rounds; measured %s at host "
+			 "load %s, %s): full %.2f, sampled %.2f (1 item in %lld timed), workqueue "
+			 "tracepoints into a tracefs instance %.2f",
+			 jint(b, "rounds"), jstr(b, "measured_at"), jstr(b, "host_load"), name,
+			 json_number_value(f), json_number_value(s), jint(b, "instrument_every"),
+			 json_number_value(t));
 	json_decref(b);
 	free(p);
 	free(name);
