@@ -360,6 +360,31 @@ static size_t *by_size(const struct sens_study *s)
 	return o;
 }
 
+/* the shift a pool stands for on the MDE's axis: none for nominal 0, else measured */
+static double mde_x(const struct sens_study *s, size_t p)
+{
+	return s->pool[p].nominal == 0 ? 0 : fmax(0, s->full[p].effect);
+}
+
+/*
+ * candidate pools in increasing order of the shift they made (mde_x): the
+ * MDE is a function of the measured shift, and on noisy scenarios the
+ * measured shifts need not rise with the nominal sizes
+ */
+static size_t *by_effect(const struct sens_study *s)
+{
+	size_t *o = by_size(s), k = s->npool ? s->npool - 1 : 0;
+
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && mde_x(s, o[j - 1]) > mde_x(s, o[j]); j--) {
+			size_t t = o[j];
+
+			o[j] = o[j - 1];
+			o[j - 1] = t;
+		}
+	return o;
+}
+
 int sens_run(struct sens_study *s, char *err, size_t errlen)
 {
 	size_t *o, cap = 0;
@@ -509,8 +534,8 @@ int sens_run(struct sens_study *s, char *err, size_t errlen)
 		free(ci);
 	}
 
-	/* the MDE per n and family, read off the sizes in order */
-	o = by_size(s);
+	/* the MDE per n and family, read off the sizes in order of their shift */
+	o = by_effect(s);
 	for (size_t ni = 0; ni < s->nn; ni++)
 		for (int fam = 0; fam < SENS_FAMILIES; fam++) {
 			size_t k = s->npool - 1;
@@ -519,7 +544,7 @@ int sens_run(struct sens_study *s, char *err, size_t errlen)
 			for (size_t i = 0; i < k; i++) {
 				const struct sens_cell *cl = sens_cell_at(s, o[i], ni, fam);
 
-				x[i] = s->full[o[i]].effect;
+				x[i] = mde_x(s, o[i]);
 				y[i] = cl->done && cl->draws ? (double)cl->detected / (double)cl->draws
 							     : NAN;
 			}
@@ -618,13 +643,13 @@ static const char *info_get(char **info, size_t ninfo, const char *key)
 /* the measured sizes the 80% crossing lies between: " (5.1%..10.3%)", or "" */
 static void bracket(char *buf, size_t len, const struct sens_study *s, size_t ni, int fam)
 {
-	size_t *o = by_size(s);
+	size_t *o = by_effect(s);
 	double lo = 0;
 
 	buf[0] = 0;
 	for (size_t i = 0; i + 1 < s->npool; i++) {
 		const struct sens_cell *c = sens_cell_at(s, o[i], ni, fam);
-		double e = fmax(0, s->full[o[i]].effect);
+		double e = mde_x(s, o[i]);
 
 		if (c->done && c->draws && (double)c->detected / (double)c->draws >= SENS_LEVEL) {
 			snprintf(buf, len, " (between %.1f%% and %.1f%%)", lo, e);
@@ -732,8 +757,8 @@ static int write_md(const struct sens_study *s, const char *path, char **info, s
 	fprintf(f, "\n## Minimum detectable effect (80%% detection)\n\n"
 		"The measured shift of `%s` (worse direction) at which the detection rate "
 		"reaches %.0f%%, interpolated linearly between the two measured sizes it lies "
-		"between (in brackets), and never below the minimum effect (%.1f%%): a smaller "
-		"shift is never called.\n\n| n a side |",
+		"between (in brackets; sizes in order of the shift they made, size 0 at 0), and "
+		"never below the minimum effect (%.1f%%): a smaller shift is never called.\n\n| n a side |",
 		s->primary, 100 * SENS_LEVEL, s->min_effect_pct);
 	for (int fam = 0; fam < nfam; fam++)
 		fprintf(f, " %s |", fam_name(s, fam, fb, sizeof(fb)));
@@ -963,7 +988,7 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 	char *log = path_join(dir, "sensitivity.gnuplot.log");
 	struct atomic_file af;
 	FILE *f = atomic_open(&af, dat, 0644);
-	size_t *o = by_size(s);
+	size_t *o = by_effect(s);
 	int nfam = s->family ? 2 : 1, rc = -1;
 	char *argv[] = { "gnuplot", "sensitivity.gp", NULL };
 	struct spawn_opts so = { .cwd = dir, .stdout_path = log, .stderr_to_stdout = true };
@@ -979,7 +1004,7 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 				const struct sens_cell *c = sens_cell_at(s, o[i], ni, fam);
 
 				if (c->done)
-					fprintf(f, "%.3f %.4f\n", fmax(0, s->full[o[i]].effect),
+					fprintf(f, "%.3f %.4f\n", mde_x(s, o[i]),
 						rate(c, c->detected));
 			}
 			fprintf(f, "\n\n");
