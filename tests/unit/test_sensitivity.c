@@ -292,6 +292,12 @@ static void test_suite_table(void **state)
 				 "regression of 48%"));
 	free(line);
 	free_cmp(&c);
+	/* the advice of a comparison with too few runs: each scenario at its largest count */
+	line = sens_mde_advice(false);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "10 runs a side catch, 80% of the time: fast 6% of "
+				     "a.lat_p50_ns, slow 48% of b.lat_p50_ns."));
+	free(line);
 	/* 6 a side: slow's row says none */
 	fake_cmp(&c, sc + 2, k + 2, 2, 6);
 	line = sens_mde_for(&c);
