@@ -7,6 +7,7 @@
 #define WQB_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -22,5 +23,11 @@ struct rundata;
  * summary.json, ERROR when any of its files is damaged (rundata.h).
  */
 const char *report_verdict_name(const struct rundata *rd);
+
+/*
+ * report.md, report.html, plots/ and summary.json "metrics" of one run
+ * directory (print: the summary on stdout too).  Returns the exit status.
+ */
+int report_one(const char *dir, bool print);
 
 #endif /* WQB_REPORT_H */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `wqbench trace FILE...`: what wqtrace makes of any trace.dat -- one of
+ * The work of `wqbench trace FILE...` (analysis/cmd_trace.c): what wqtrace makes of any trace.dat -- one of
  * ours, or one recorded with `trace-cmd record -e workqueue -e cpuhp` on a
  * real machine: per workqueue and function, counts and latencies; hotplug
  * transitions; what could not be paired.  Also the reader `make bench`
  * times against `trace-cmd report` and `perf kwork latency`.
  */
-#include "commands.h"
 #include "textfmt.h"
+#include "tracesum.h"
 #include "util.h"
 #include "wqtrace.h"
 
@@ -21,7 +21,7 @@ static void pct(char *buf, size_t len, const struct loghist *h, double q)
 	fmt_ns(buf, len, h->count ? (double)loghist_quantile(h, q) : NAN);
 }
 
-static int summarise(const char *path)
+int tracesum_print(const char *path)
 {
 	struct wqtrace t;
 	char err[512];
@@ -72,34 +72,3 @@ static int summarise(const char *path)
 	return 0;
 }
 
-int cmd_trace(int argc, char **argv)
-{
-	int bad = 0, n = 0;
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: wqbench trace TRACE.DAT...\n"
-			       "  workqueue executions paired per work item, latencies per workqueue\n"
-			       "  and function, hotplug transitions (docs/trace-analysis.md)\n");
-			return 0;
-		}
-		if (argv[i][0] == '-') {
-			wqb_err("unknown trace option '%s'", argv[i]);
-			return 2;
-		}
-	}
-	for (int i = 1; i < argc; i++) {
-		n++;
-		if (!path_exists(argv[i])) {
-			wqb_err("%s: no such file", argv[i]);
-			bad++;
-			continue;
-		}
-		bad += summarise(argv[i]);
-	}
-	if (!n) {
-		wqb_err("trace needs a trace.dat");
-		return 2;
-	}
-	return bad ? 1 : 0;
-}

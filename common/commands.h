@@ -5,9 +5,9 @@
 
 int cmd_run(int argc, char **argv);	/* harness/cmd_run.c */
 int cmd_check(int argc, char **argv);	/* harness/cmd_check.c */
-int cmd_report(int argc, char **argv);	/* analysis/report.c */
-int cmd_compare(int argc, char **argv);	/* analysis/compare.c */
-int cmd_trace(int argc, char **argv);	/* analysis/tracesum.c */
+int cmd_report(int argc, char **argv);	/* analysis/cmd_report.c */
+int cmd_compare(int argc, char **argv);	/* analysis/cmd_compare.c */
+int cmd_trace(int argc, char **argv);	/* analysis/cmd_trace.c */
 int cmd_compare_kernels(int argc, char **argv);	/* harness/cmd_compare_kernels.c */
 int cmd_baseline(int argc, char **argv);	/* analysis/baseline.c */
 int cmd_restore(int argc, char **argv);	/* harness/cmd_restore.c */
