@@ -195,8 +195,10 @@ reliability: deps build kernels test-bins fuzz-bins
 # Exit 1 from compare-kernels means "a regression was found": the report is
 # the product, so 1 passes the target.  2 (could not compare) and 3 (too few
 # runs to rule out a regression: the report exists but cannot answer the
-# question it is for) fail it -- raise REPS.
-REPS ?= 8
+# question it is for) fail it -- raise REPS.  10: the smallest run count
+# a side at which the per-scenario sensitivity study caught anything on
+# the compare suite's scenarios (docs/compare.md, "Per scenario").
+REPS ?= 10
 compare: deps build kernels
 	rc=0; $(WQBENCH) compare-kernels --kernel 6.1 --kernel 6.12 --suite compare \
 		--reps $(REPS) --out results/compare-6.1-6.12 || rc=$$?; \
