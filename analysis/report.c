@@ -627,6 +627,13 @@ static void write_trace(struct report *r, struct textdoc *o)
 			 "oracles excuse by, is damaged (see ERROR above).");
 		goto hotplug;
 	}
+	if (tf->groups_err[0]) {
+		snprintf(line, sizeof(line),
+			 "Not judged: scenario.wqb, which says which groups are unbound, cannot be "
+			 "read (%s).", tf->groups_err);
+		doc_text(o, line);
+		goto hotplug;
+	}
 	snprintf(line, sizeof(line),
 		 "Bound placement: %" PRIu64 " executions queued for a CPU, %" PRIu64
 		 " excused (that CPU changed state within %d ms, or the kernel kept the item on "

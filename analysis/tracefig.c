@@ -606,7 +606,7 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd)
 		}
 	}
 	/* the groups' keys the module's stats do not repeat (common/groupdef.c) */
-	ns = groupdefs_read(sp, s, WQB_GROUPDEF_MAX);
+	ns = groupdefs_read(sp, s, WQB_GROUPDEF_MAX, tf->groups_err, sizeof(tf->groups_err));
 	if (ns > 0) {
 		for (i = 0; i < tf->ng; i++)
 			for (int k = 0; k < ns; k++) {

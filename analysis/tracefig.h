@@ -92,6 +92,7 @@ struct tracefig_offence {
 struct tracefig {
 	bool have;			/* trace.dat read */
 	char err[256];			/* why not, when it exists */
+	char groups_err[256];		/* scenario.wqb unreadable: placement not judged */
 	char pair_note[128];		/* why samples.bin could not be paired */
 	struct wqtrace t;
 	struct tracefig_group *g;

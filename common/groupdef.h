@@ -4,8 +4,11 @@
  * key table (kmod/wqbench_uapi.h): for readers of a result directory's
  * scenario.wqb (analysis/tracefig.c) that need a group's keys -- is it
  * unbound, does it requeue delayed -- without the harness's whole
- * scenario parser.  The file was checked when the run was made: a key
- * that does not parse keeps its default.
+ * scenario parser.  The file was checked when the run was made, so a
+ * group key that is unknown or does not parse, or a line that is not INI,
+ * means the copy was damaged since: the whole file is refused, never read
+ * in part (a group taken for bound that was unbound would be judged by the
+ * wrong oracle).
  */
 #ifndef WQB_GROUPDEF_H
 #define WQB_GROUPDEF_H
@@ -24,7 +27,11 @@ struct wqb_groupdef {
 	bool unbound;			/* flags=unbound or wq=system_unbound */
 };
 
-/* Up to max groups of the file at path into g; the count, or -1 when unreadable. */
-int groupdefs_read(const char *path, struct wqb_groupdef *g, size_t max);
+/*
+ * Up to max groups of the file at path into g; the count, or -1 with why
+ * in err when it is unreadable or damaged.
+ */
+int groupdefs_read(const char *path, struct wqb_groupdef *g, size_t max, char *err,
+		   size_t errlen);
 
 #endif /* WQB_GROUPDEF_H */
