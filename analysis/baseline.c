@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `wqbench baseline save [--out DIR] RUN...`: keep what a later comparison
+ * `wqbench baseline save` (analysis/cmd_baseline.c): keep what a later comparison
  * needs from a set of runs, small enough to store as a CI artifact or in a
  * repository -- the JSON files, the module's histograms and the fault log,
  * not trace.dat or perf data -- with the metrics computed once into each
@@ -8,7 +8,7 @@
  * compare --baseline DIR` (and ci/nightly) read it like any directory of
  * runs.
  */
-#include "commands.h"
+#include "baseline.h"
 #include "report.h"
 #include "rundata.h"
 #include "util.h"
@@ -251,51 +251,15 @@ static int install(const char *stage, const char *dir)
 	return 0;
 }
 
-static void usage(FILE *f)
+int baseline_save(char *const *runs, size_t nruns, const char *out)
 {
-	fprintf(f, "usage: wqbench baseline save [--out DIR] RUN_DIR...\n"
-		   "  RUN_DIR is a run directory or a directory of them; DIR defaults to\n"
-		   "  results/baseline-TIME.  Every run is checked first: an unreadable run,\n"
-		   "  or two different runs with one folder name, and nothing is written.\n"
-		   "  A DIR holding an earlier baseline is replaced whole, only on success.\n");
-}
-
-int cmd_baseline(int argc, char **argv)
-{
-	const char *out = NULL;
 	char *dir = NULL, *stage = NULL, *slash, *manifest;
 	json_t *list = NULL, *m;
 	struct bl b = { 0 };
-	int first = 2, rc = 1;
+	int rc = 1;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		}
-	if (argc < 2 || strcmp(argv[1], "save")) {
-		usage(stderr);
-		return 2;
-	}
-	if (argc > 2 && !strcmp(argv[2], "--out")) {
-		if (argc < 4) {
-			wqb_err("--out needs a directory");
-			return 2;
-		}
-		out = argv[3];
-		first = 4;
-	}
-	for (int i = first; i < argc; i++)
-		if (argv[i][0] == '-') {
-			wqb_err("unknown baseline save option '%s'", argv[i]);
-			return 2;
-		}
-	if (first >= argc) {
-		wqb_err("baseline save needs at least one run directory");
-		return 2;
-	}
-	for (int i = first; i < argc; i++)
-		if (collect(&b, argv[i]) < 0)
+	for (size_t i = 0; i < nruns; i++)
+		if (collect(&b, runs[i]) < 0)
 			goto done;
 	dir = out ? xstrdup(out) : results_dir_stamped("baseline");
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')

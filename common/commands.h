@@ -9,7 +9,7 @@ int cmd_report(int argc, char **argv);	/* analysis/cmd_report.c */
 int cmd_compare(int argc, char **argv);	/* analysis/cmd_compare.c */
 int cmd_trace(int argc, char **argv);	/* analysis/cmd_trace.c */
 int cmd_compare_kernels(int argc, char **argv);	/* harness/cmd_compare_kernels.c */
-int cmd_baseline(int argc, char **argv);	/* analysis/baseline.c */
+int cmd_baseline(int argc, char **argv);	/* analysis/cmd_baseline.c */
 int cmd_restore(int argc, char **argv);	/* harness/cmd_restore.c */
 int cmd_kernel(int argc, char **argv);	/* harness/cmd_kernel.c */
 int cmd_kmod(int argc, char **argv);	/* harness/cmd_kmod.c */
