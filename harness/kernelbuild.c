@@ -580,7 +580,7 @@ static char *capture(char *const argv[], const char *cwd)
 	return str_trim(out);
 }
 
-static const char *debian_series_ok(const char *s)
+const char *debian_series_ok(const char *s)
 {
 	return strcmp(s, "6.1") == 0 || strcmp(s, "6.12") == 0 ? s : NULL;
 }
@@ -833,23 +833,12 @@ out:
 	return r;
 }
 
-/*
- * `wqbench kernel source 6.12|6.1`: Debian's linux-source-<series>
- * downloaded and unpacked into the cache (as --debian does before a
- * build), its path printed: the tree to read, patch into a git history of
- * your own, or point checkpatch at.  Never written afterwards.
- */
-int cmd_kernel_source(int argc, char **argv)
+int kernel_source(const char *series)
 {
 	struct kb b = { 0 };
-	const char *series = argc == 2 ? argv[1] : NULL;
 	char *sdir;
 	int r;
 
-	if (!series || (strcmp(series, "6.12") && strcmp(series, "6.1"))) {
-		wqb_err("usage: wqbench kernel source 6.12|6.1");
-		return 2;
-	}
 	sdir = xasprintf("%s/src/debian-%s", wqb_cache_dir(), series);
 	if (mkdir_p(sdir, 0755) < 0) {
 		wqb_err("cannot create %s: %s", sdir, strerror(errno));
@@ -1116,93 +1105,18 @@ static int write_json(struct kb *b, char **frags, double secs, const char *rel,
 	return r;
 }
 
-static void usage(FILE *f)
+int kernel_build(const struct kbuild_opts *o)
 {
-	fprintf(f,
-		"usage: wqbench kernel build (--debian 6.12|6.1 | --source DIR [--rev REV])\n"
-		"                            [--flavour lean|debug] [--name NAME] [--jobs N]\n"
-		"  --debian S    Debian's linux-source-S, downloaded and unpacked into the cache once\n"
-		"  --source DIR  a kernel tree as it is (never written: the build is out of tree)\n"
-		"  --rev REV     a commit of the git tree DIR instead, checked out into the cache\n"
-		"  --flavour F   lean (default: close to production) or debug (watchdogs, fault\n"
-		"                injection, lockdep, debug objects); fragments in harness/kconfig/\n"
-		"  --name NAME   the name --kernel takes later; default src-<series>-<flavour>,\n"
-		"                <dir>-<rev>-<flavour> or <dir>-<flavour>; building the same name\n"
-		"                again is incremental (ccache in %s/ccache)\n"
-		"  --jobs N      make -jN (default: the number of CPUs)\n",
-		wqb_cache_dir());
-}
-
-int cmd_kernel_build(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "debian", required_argument, NULL, 'd' },
-		{ "source", required_argument, NULL, 's' },
-		{ "rev", required_argument, NULL, 'r' },
-		{ "flavour", required_argument, NULL, 'f' },
-		{ "flavor", required_argument, NULL, 'f' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const char *debian = NULL, *source = NULL, *rev = NULL, *name = NULL;
-	struct kb b = { .flavour = "lean", .absent = json_array() };
+	const char *debian = o->debian, *source = o->source, *rev = o->rev, *name = o->name;
+	struct kb b = { .flavour = o->flavour, .jobs = o->jobs, .absent = json_array() };
 	struct kconfig_frag want = { 0 };
 	struct argv_buf a = { 0 };
 	char **frags = NULL, *rel = NULL, *cfg = NULL, *bid = NULL, *img = NULL;
 	char *ccdir = NULL, *ccbase = NULL, *stampf = NULL, *oldsrc = NULL;
 	char sum[65] = "";
-	uint64_t t0, v;
-	int c, rc = 1, lockfd = -1;
+	uint64_t t0;
+	int rc = 1, lockfd = -1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': debian = optarg; break;
-		case 's': source = optarg; break;
-		case 'r': rev = optarg; break;
-		case 'f': b.flavour = optarg; break;
-		case 'n': name = optarg; break;
-		case 'j':
-			if (parse_u64(optarg, &v) || v < 1 || v > 256) {
-				wqb_err("--jobs wants 1..256, not '%s'", optarg);
-				return 2;
-			}
-			b.jobs = (unsigned int)v;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		wqb_err("kernel build: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
-	if (!debian == !source) {
-		wqb_err("kernel build needs one source: --debian 6.12|6.1 or --source DIR");
-		return 2;
-	}
-	if (debian && !debian_series_ok(debian)) {
-		wqb_err("--debian '%s': Debian's sources are 6.12 or 6.1", debian);
-		return 2;
-	}
-	if (rev && !source) {
-		wqb_err("--rev needs --source DIR (a git tree)");
-		return 2;
-	}
-	if (!kbuild_flavour_ok(b.flavour)) {
-		wqb_err("--flavour '%s': use lean or debug", b.flavour);
-		return 2;
-	}
-	if (name && !kbuild_name_ok(name)) {
-		wqb_err("--name '%s': a name starts with a letter and holds letters, digits, '.', '_', '+', '-' (at most 64)",
-			name);
-		return 2;
-	}
 	if (!b.jobs) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 

@@ -100,9 +100,30 @@ char *kernel_elf_build_id(const char *elf);
 /* One row of `wqbench kernel list` for a built kernel; 1 if kdir is not one. */
 int kbuild_list_row(const char *kdir, const char *name);
 
-/* `wqbench kernel build ...` (argv[0] is "build") */
-int cmd_kernel_build(int argc, char **argv);
-/* `wqbench kernel source SERIES`: unpack Debian's source, print its path */
-int cmd_kernel_source(int argc, char **argv);
+/* "6.1" or "6.12": a series Debian's sources are fetched for; else NULL */
+const char *debian_series_ok(const char *series);
+
+/* What `wqbench kernel build` was asked (harness/cmd_kernel.c parses it). */
+struct kbuild_opts {
+	const char *debian;	/* a Debian series, or NULL with source */
+	const char *source;	/* a tree, or NULL with debian */
+	const char *rev;	/* a commit of the git tree source, or NULL */
+	const char *flavour;	/* one of kbuild_flavours[] */
+	const char *name;	/* NULL: kbuild_default_name() */
+	unsigned int jobs;	/* make -j; 0: the number of CPUs */
+};
+
+/*
+ * Build the kernel o asks for into the cache (docs/kernels.md).  0 built,
+ * 1 failed (the reason printed, the log named), 2 the source is not there.
+ */
+int kernel_build(const struct kbuild_opts *o);
+/*
+ * Debian's linux-source-<series> downloaded and unpacked into the cache
+ * (as --debian does before a build), its path printed: the tree to read,
+ * patch into a git history of your own, or point checkpatch at.  Never
+ * written afterwards.  0, or 1 with the reason printed.
+ */
+int kernel_source(const char *series);
 
 #endif /* WQB_KERNELBUILD_H */
