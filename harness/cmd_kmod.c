@@ -53,24 +53,13 @@ int cmd_kmod(int argc, char **argv)
 		wqb_err("unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
-	if (kbuild || kimg) {
+	if (kbuild || kimg || kname) {
 		struct wqb_kernel k;
 		char *ko;
 
-		if (kernel_custom(kimg ? kimg : "/dev/null", kbuild, &k) < 0)
-			return 1;
-		failed = kmod_ensure_built(&k, &ko) < 0;
-		if (!failed)
-			printf("%s\n", ko);
-		free(ko);
-		kernel_free(&k);
-		return failed;
-	}
-	if (kname) {
-		struct wqb_kernel k;
-		char *ko;
-
-		if (kernel_resolve(kname, false, &k) < 0)
+		/* a kernel of your own first, as --kernel-image/--kernel-build ask */
+		if ((kbuild || kimg ? kernel_custom(kimg ? kimg : "/dev/null", kbuild, &k) :
+				      kernel_resolve(kname, false, &k)) < 0)
 			return 1;
 		failed = kmod_ensure_built(&k, &ko) < 0;
 		if (!failed)
