@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -298,12 +299,24 @@ FILE *atomic_open(struct atomic_file *a, const char *path, int mode)
 	return a->f;
 }
 
+FILE *atomic_open_buffered(struct atomic_file *a, const char *path, int mode, size_t bufsize)
+{
+	FILE *f = atomic_open(a, path, mode);
+
+	if (f) {
+		a->buf = xmalloc(bufsize);
+		setvbuf(f, a->buf, _IOFBF, bufsize);
+	}
+	return f;
+}
+
 void atomic_discard(struct atomic_file *a)
 {
 	if (a->f)
 		fclose(a->f);
 	if (a->tmp)
 		unlink(a->tmp);
+	free(a->buf);
 	free(a->tmp);
 	free(a->path);
 	memset(a, 0, sizeof(*a));
@@ -333,6 +346,8 @@ int atomic_commit(struct atomic_file *a)
 	}
 	fclose(a->f);
 	a->f = NULL;
+	free(a->buf);
+	a->buf = NULL;
 	rc = atomic_finish(fd, a->tmp, a->path);
 	e = errno;
 	a->tmp = NULL;
@@ -340,6 +355,15 @@ int atomic_commit(struct atomic_file *a)
 	a->path = NULL;
 	errno = e;
 	return rc;
+}
+
+void json_seed_without_blocking(void)
+{
+	size_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed) || !seed)
+		seed = (size_t)now_mono_ns() ^ ((size_t)getpid() << 16) ^ 0x9e3779b9u;
+	json_object_seed(seed ? seed : 1);
 }
 
 int json_write_atomic(const json_t *j, const char *path, size_t flags)

@@ -51,13 +51,28 @@ int write_file_atomic(const char *path, const void *buf, size_t len, int mode);
 struct atomic_file {
 	FILE *f;
 	char *path, *tmp;
+	char *buf;	/* the stdio buffer of atomic_open_buffered() */
 };
 FILE *atomic_open(struct atomic_file *a, const char *path, int mode);
+/*
+ * The same with a stdio buffer of bufsize bytes.  glibc's setvbuf() with
+ * a NULL buffer ignores the size and buffers st_blksize (8 KiB on the
+ * guest's 9p share, where every write is a round trip to the host).
+ */
+FILE *atomic_open_buffered(struct atomic_file *a, const char *path, int mode, size_t bufsize);
 /* Flush, fsync, rename; 0, or -1 with errno (nothing replaced). Frees a. */
 int atomic_commit(struct atomic_file *a);
 /* Give up: the temporary file is removed, path untouched. */
 void atomic_discard(struct atomic_file *a);
 struct json_t;
+/*
+ * Seed jansson's hash function before the first JSON value is made.  Left
+ * to itself, jansson reads /dev/urandom, which blocks until the kernel's
+ * RNG is ready: 2.4 s in a TCG guest for the first run of a boot.  The seed
+ * only guards hash tables against crafted keys; the kernel's RNG when it is
+ * ready, else the clock and the pid.
+ */
+void json_seed_without_blocking(void);
 /* json_dumps(j, flags) written with write_file_atomic (mode 0644). */
 int json_write_atomic(const struct json_t *j, const char *path, size_t flags);
 /* "cannot write PATH: ERR; its previous content is left as it was" */

@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 
 	/* past a file-size limit a write fails (EFBIG) and is reported; no kill */
 	signal(SIGXFSZ, SIG_IGN);
+	json_seed_without_blocking();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			quiet = true;

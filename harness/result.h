@@ -27,6 +27,7 @@ struct run_result {
 	char *dir;		/* absolute result directory */
 	uint64_t t0_ns;		/* CLOCK_MONOTONIC at start of measurement */
 	FILE *events;		/* events.csv, flushed at phase boundaries */
+	char *events_buf;	/* its stdio buffer (see result_open) */
 	struct run_check *checks;
 	size_t nchecks;
 	json_t *extra;		/* merged into summary.json */

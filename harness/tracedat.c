@@ -466,7 +466,8 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 		return -1;
 	if (ko_path)
 		mod = tracedat_module_kallsyms(ko_path, "wqbench", "/sys/module/wqbench/sections");
-	f = atomic_open(&a, path, 0644);
+	/* few large writes: trace.dat is mostly on 9p, where each is a round trip */
+	f = atomic_open_buffered(&a, path, 0644, 1 << 20);
 	if (!f) {
 		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
 		free(kallsyms);
@@ -474,8 +475,6 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 		free(mod);
 		return -1;
 	}
-	/* few large writes: trace.dat is mostly on 9p, where each is a round trip */
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
 	put(f, magic, sizeof(magic));
 	put(f, "6", 2);
 	put(f, (const char[]){ *(const char *)&one ? 0 : 1, (char)sizeof(long) }, 2);
