@@ -100,6 +100,7 @@ while IFS= read -r a; do
 done < /results/.guest-argv
 [ $# -gt 0 ] || die "empty .guest-argv"
 
+# WQB_GUEST_PATH in harness/vm.h: the host asks the tools' versions on it
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp TERM=dumb LANG=C.UTF-8 LC_ALL=C.UTF-8 WQBENCH_IN_GUEST=1
 

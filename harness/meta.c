@@ -7,6 +7,7 @@
 #include "hotplug.h"
 #include "runcmd.h"
 #include "util.h"
+#include "vm.h"
 #include "wqsysfs.h"
 
 #include <dirent.h>
@@ -17,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 static json_t *str_or_null(char *s)
 {
@@ -28,35 +31,130 @@ static json_t *str_or_null(char *s)
 	return j ? j : json_null();
 }
 
+/* The tools whose versions meta.json records: the first line of --version. */
+static const char *const meta_tools[] = { "trace-cmd", "perf", "stress-ng", "fio" };
+#define NTOOLS ARRAY_SIZE(meta_tools)
+
 /* versions of the tools, asked once per process (see meta_collect) */
 static json_t *tools_seen;
+static char *tools_asked_on;
 
-/* First line of `tool --version` (no JSON: run on a thread), installed false when it is not. */
 struct tool_ask {
 	const char *tool;
+	const char *search;	/* the PATH to find it on */
 	bool installed;
 	char *out;
 };
 
+/* The first dir/name of search that is an executable file, or NULL. */
+static char *find_on(const char *name, const char *search)
+{
+	char *copy = xstrdup(search), *dir, *save = NULL, *found = NULL;
+
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = path_join(dir, name);
+		struct stat st;
+
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
+			found = p;
+		else
+			free(p);
+	}
+	free(copy);
+	return found;
+}
+
+/* First line of `tool --version` (no JSON: run on a thread), installed false when it is not. */
 static void *tool_ask_fn(void *arg)
 {
 	struct tool_ask *a = arg;
-	char *const argv[] = { (char *)a->tool, "--version", NULL };
+	char *exe = find_on(a->tool, a->search);
+	char *const argv[] = { exe, "--version", NULL };
 	struct spawn_opts o = { .stderr_to_stdout = true };
 
 	a->installed = false;
 	a->out = NULL;
-	if (!program_in_path(a->tool))
+	if (!exe)
 		return NULL;
 	if (spawn_capture(argv, &o, 10000, 4096, &a->out) < 0 || !a->out) {
 		free(a->out);
 		a->out = NULL;
+		free(exe);
 		return NULL;
 	}
+	free(exe);
 	a->installed = true;
 	a->out[strcspn(a->out, "\n")] = '\0';
 	str_trim(a->out);
 	return NULL;
+}
+
+json_t *meta_tool_versions(const char *search)
+{
+	struct tool_ask ask[NTOOLS];
+	pthread_t th[NTOOLS];
+	bool started[NTOOLS];
+	json_t *j = json_object();
+
+	if (!search)
+		search = getenv("PATH");
+	if (!search)
+		search = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+	/*
+	 * All at once: in the guest each waits on 9p reads of its binary and
+	 * libraries more than on the CPU.
+	 */
+	for (size_t i = 0; i < NTOOLS; i++) {
+		ask[i] = (struct tool_ask){ .tool = meta_tools[i], .search = search };
+		started[i] = pthread_create(&th[i], NULL, tool_ask_fn, &ask[i]) == 0;
+	}
+	for (size_t i = 0; i < NTOOLS; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			tool_ask_fn(&ask[i]);
+		json_object_set_new(j, ask[i].tool, ask[i].installed ?
+				    json_string(ask[i].out ? ask[i].out : "") : json_null());
+		free(ask[i].out);
+	}
+	return j;
+}
+
+json_t *meta_tools_from_file(const char *path, char **release)
+{
+	json_error_t e;
+	json_t *j;
+	bool ok;
+
+	*release = NULL;
+	j = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+	ok = json_is_object(j) && json_object_size(j) == NTOOLS + 1 &&
+	     json_is_string(json_object_get(j, "uname_release"));
+	for (size_t i = 0; ok && i < NTOOLS; i++) {
+		json_t *v = json_object_get(j, meta_tools[i]);
+
+		ok = v && (json_is_string(v) || json_is_null(v));
+	}
+	if (!ok) {
+		wqb_warn("%s is not the host's tool versions (%s): asking the tools here",
+			 path, j ? "wrong keys or values" : e.text);
+		json_decref(j);
+		return NULL;
+	}
+	*release = xstrdup(json_string_value(json_object_get(j, "uname_release")));
+	json_object_del(j, "uname_release");
+	return j;
+}
+
+/* In the guest: the versions the host asked before the boot, if it did. */
+static json_t *tools_from_host(char **release)
+{
+	const char *path = WQB_GUEST_RESULT_DIR "/" WQB_GUEST_TOOLS_FILE;
+
+	*release = NULL;
+	if (!getenv("WQBENCH_IN_GUEST") || !path_exists(path))
+		return NULL;
+	return meta_tools_from_file(path, release);
 }
 
 static char *cpuinfo_field(const char *field)
@@ -394,34 +492,25 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 	json_object_set_new(j, "cpu", cpu);
 
 	/*
-	 * Asking four tools their version costs ~2 s in a TCG guest; they do
-	 * not change while one harness process runs a batch, so ask once.
+	 * Asking the tools costs ~4 s in a TCG guest (9p reads of binaries
+	 * and libraries); they do not change while one harness process runs
+	 * a batch, so once, and in the guest from the host when it can.
 	 */
 	if (!tools_seen) {
-		/*
-		 * All four at once: in the guest each waits on 9p reads of
-		 * its binary and libraries more than on the CPU.
-		 */
-		struct tool_ask ask[] = { { .tool = "trace-cmd" }, { .tool = "perf" },
-					  { .tool = "stress-ng" }, { .tool = "fio" } };
-		pthread_t th[4];
-		bool started[4];
+		char *release = NULL;
 
-		for (size_t i = 0; i < 4; i++)
-			started[i] = pthread_create(&th[i], NULL, tool_ask_fn, &ask[i]) == 0;
-		tools_seen = json_object();
-		for (size_t i = 0; i < 4; i++) {
-			if (started[i])
-				pthread_join(th[i], NULL);
-			else
-				tool_ask_fn(&ask[i]);
-			json_object_set_new(tools_seen, ask[i].tool, ask[i].installed ?
-					    json_string(ask[i].out ? ask[i].out : "") : json_null());
-			free(ask[i].out);
-		}
+		tools_seen = tools_from_host(&release);
+		if (tools_seen)
+			tools_asked_on = xasprintf("host (Linux %s)", release);
+		else
+			tools_asked_on = xstrdup("here");
+		free(release);
+		if (!tools_seen)
+			tools_seen = meta_tool_versions(NULL);
 	}
 	json_object_update(tools, tools_seen);
 	json_object_set_new(j, "tools", tools);
+	json_object_set_new(j, "tools_asked_on", json_string(tools_asked_on));
 
 	json_object_set_new(w, "git_revision", json_string(WQB_GIT_REV));
 	json_object_set_new(w, "git_dirty", json_boolean(WQB_GIT_DIRTY));

@@ -21,6 +21,21 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 		     const char *kernel_config);
 
 /*
+ * The versions of trace-cmd, perf, stress-ng and fio found on search (a
+ * PATH; NULL: this process's): {tool: first line of --version, or null
+ * when not installed}.
+ */
+json_t *meta_tool_versions(const char *search);
+/*
+ * The versions the host asked for a guest (WQB_GUEST_TOOLS_FILE in vm.h):
+ * meta_tool_versions() plus "uname_release", the host's kernel (stress-ng
+ * names the kernel it is asked on).  NULL, with a warning, unless the file
+ * is exactly one string-or-null per tool and the release; else the
+ * versions, and *release allocated.
+ */
+json_t *meta_tools_from_file(const char *path, char **release);
+
+/*
  * The clock every figure of a run is measured with.  The module stamps with
  * ktime_get_ns(), CLOCK_MONOTONIC read through the current clocksource; if
  * the kernel fell back to jiffies, every stamp is a whole tick.

@@ -28,9 +28,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-/* Inside the guest the result share is mounted here (harness/guest-init.sh). */
-#define GUEST_RESULT_DIR "/run/wqbench/results"
-
 
 static char *self_exe(void)
 {
@@ -227,7 +224,7 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 			n = i - first;
 			break;
 		}
-		t = xasprintf("%s%s/%s\t%s\t%s\n", list_text ? list_text : "", GUEST_RESULT_DIR,
+		t = xasprintf("%s%s/%s\t%s\t%s\n", list_text ? list_text : "", WQB_GUEST_RESULT_DIR,
 			      rid, runs[i].path, runs[i].label);
 		free(rid);
 		free(list_text);
@@ -241,7 +238,7 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 		settled = n ? n : 1;
 		goto out;
 	}
-	guest_list = path_join(GUEST_RESULT_DIR, bname);
+	guest_list = path_join(WQB_GUEST_RESULT_DIR, bname);
 	argv_add(&ga, exe);
 	argv_add(&ga, "run");
 	argv_add(&ga, "--host");

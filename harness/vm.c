@@ -12,6 +12,7 @@
 #include "dmesg.h"
 #include "initramfs.h"
 #include "kmodbuild.h"
+#include "meta.h"
 #include "progress.h"
 #include "runcmd.h"
 #include "util.h"
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -556,6 +558,7 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 {
 	const char *accel = o->accel ? o->accel : "tcg";
 	char *initrd = NULL, *disk = NULL, *gargv_path = NULL, *gargv = xstrdup("");
+	char *tools_path = NULL;
 	uint64_t t0 = now_mono_ns();
 	bool kvm = false;
 	int r = -1;
@@ -600,6 +603,19 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 		wqb_err("cannot write %s: %s", gargv_path, strerror(errno));
 		goto out;
 	}
+	{
+		/* the guest runs these very files: asked here, natively, in ms */
+		json_t *tools = meta_tool_versions(WQB_GUEST_PATH);
+		struct utsname u;
+
+		json_object_set_new(tools, "uname_release",
+				    json_string(uname(&u) == 0 ? u.release : "unknown"));
+		tools_path = path_join(o->share_dir, WQB_GUEST_TOOLS_FILE);
+		if (json_write_atomic(tools, tools_path, JSON_INDENT(2)) < 0)
+			wqb_warn("cannot write %s: %s (the guest asks the tools itself)",
+				 tools_path, strerror(errno));
+		json_decref(tools);
+	}
 	initrd = xasprintf("%s/initrd-%s-%d.cpio", wqb_cache_dir(), o->kernel->release,
 			   (int)getpid());
 	mkdir_p(wqb_cache_dir(), 0755);
@@ -639,6 +655,9 @@ out:
 		unlink(initrd);
 	unlink(gargv_path);
 	free(gargv_path);
+	if (tools_path)
+		unlink(tools_path);
+	free(tools_path);
 	free(initrd);
 	free(gargv);
 	vm_die_of_stop_signal();

@@ -15,6 +15,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Inside the guest the result share is mounted here (harness/guest-init.sh). */
+#define WQB_GUEST_RESULT_DIR "/run/wqbench/results"
+/* The guest's PATH, exported by harness/guest-init.sh: keep the two equal. */
+#define WQB_GUEST_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/*
+ * The versions of the tools the guest will run, asked on the host before
+ * the boot (meta_tool_versions()): the guest runs the host's own files over
+ * 9p, where asking them costs ~4 s of the first run of every boot.
+ */
+#define WQB_GUEST_TOOLS_FILE ".tool-versions.json"
+
 struct vm_opts {
 	const struct wqb_kernel *kernel;
 	int cpus;			/* -smp; default 4 */
