@@ -639,12 +639,14 @@ static void write_trace(struct report *r, struct textdoc *o)
 		 " excused (that CPU changed state within %d ms, or the kernel kept the item on "
 		 "the pool it was still running on), %" PRIu64 " violations — %s. Unbound containment (masks from "
 		 "events.csv): %" PRIu64 " checked after a mask change, %" PRIu64 " in the grace "
-		 "window, %" PRIu64 " queued under the old mask, %" PRIu64 " with no CPU of the "
-		 "mask online, %" PRIu64 " violations — %s.",
+		 "window, %" PRIu64 " queued under the old mask or kept on their old pool (non-reentrancy), "
+		 "%" PRIu64 " with no CPU of the mask online, %" PRIu64 " on a kworker whose affinity "
+		 "the kernel widened (it ran on, or appeared while, a CPU of the mask going offline), "
+		 "%" PRIu64 " violations — %s.",
 		 tf->bound_checked, tf->bound_excused, TRACEFIG_GRACE_MS, tf->bound_violations,
 		 tf->bound_violations ? "FAIL" : "pass", tf->unbound_checked, tf->unbound_grace,
-		 tf->unbound_stale, tf->unbound_offline, tf->unbound_violations,
-		 tf->unbound_violations ? "FAIL" : "pass");
+		 tf->unbound_stale, tf->unbound_offline, tf->unbound_widened,
+		 tf->unbound_violations, tf->unbound_violations ? "FAIL" : "pass");
 	doc_text(o, line);
 	if (tf->nbad) {
 		doc_text(o, "First offending executions:");

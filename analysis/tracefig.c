@@ -111,7 +111,117 @@ struct ctx {
 	/* samples.bin per group (tf->g order), by start stamp */
 	struct pair_smp *smp[WQB_GROUPDEF_MAX];
 	size_t nsmp[WQB_GROUPDEF_MAX];
+	/* each kworker of an unbound group: when it first started one on each CPU */
+	struct pid_seen *seen;
+	size_t nseen, seen_cap;
+	/* each item of an unbound group: where and when its last run ended */
+	struct work_seen *works;
+	size_t nworks, works_cap;
 };
+
+struct work_seen {
+	uint64_t work;
+	uint64_t end_ts;
+	int cpu;
+};
+
+static struct work_seen *work_of(struct ctx *c, uint64_t work)
+{
+	size_t lo = 0, hi = c->nworks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->works[mid].work == work)
+			return &c->works[mid];
+		if (c->works[mid].work < work)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (c->nworks == c->works_cap) {
+		size_t cap = c->works_cap ? c->works_cap * 2 : 64;
+		struct work_seen *v = realloc(c->works, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		c->works = v;
+		c->works_cap = cap;
+	}
+	memmove(&c->works[lo + 1], &c->works[lo], (c->nworks - lo) * sizeof(*c->works));
+	c->nworks++;
+	c->works[lo] = (struct work_seen){ .work = work, .cpu = -1 };
+	return &c->works[lo];
+}
+
+#define SEEN_CPUS 64
+struct pid_seen {
+	int pid;
+	int64_t first_ms[SEEN_CPUS];	/* INT64_MIN: never on that CPU */
+	int64_t first_any_ms;		/* its first start anywhere */
+};
+
+static struct pid_seen *seen_of(struct ctx *c, int pid)
+{
+	size_t lo = 0, hi = c->nseen;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->seen[mid].pid == pid)
+			return &c->seen[mid];
+		if (c->seen[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (c->nseen == c->seen_cap) {
+		size_t cap = c->seen_cap ? c->seen_cap * 2 : 64;
+		struct pid_seen *v = realloc(c->seen, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		c->seen = v;
+		c->seen_cap = cap;
+	}
+	memmove(&c->seen[lo + 1], &c->seen[lo], (c->nseen - lo) * sizeof(*c->seen));
+	c->nseen++;
+	c->seen[lo].pid = pid;
+	for (size_t i = 0; i < SEEN_CPUS; i++)
+		c->seen[lo].first_ms[i] = INT64_MIN;
+	c->seen[lo].first_any_ms = INT64_MIN;
+	return &c->seen[lo];
+}
+
+/*
+ * The module's wqb_worker_widened() asks the worker's affinity, which the
+ * trace does not hold.  Its signature in the trace: a CPU of the mask
+ * began going offline (any attempt, rolled back or not) before this
+ * execution, and this kworker either had run on that CPU before, or first
+ * appears while the CPU was going or within the grace window after (a
+ * worker created then is given the mask and woken where it cannot run).
+ * Either way the scheduler's fallback widened it to every CPU, and an
+ * offline rolled back before the workqueue's own hotplug state never
+ * narrows it again (docs/kmod.md, "Unbound containment").
+ */
+static bool pid_widened(const struct ctx *c, const struct pid_seen *ps, uint64_t mask, int64_t t)
+{
+	if (!ps)
+		return false;
+	for (size_t i = 0; i < c->nhc; i++) {
+		int cpu = c->hc[i].cpu;
+
+		if (c->hc[i].online || cpu < 0 || cpu >= SEEN_CPUS || !(mask >> cpu & 1) ||
+		    c->hc[i].t0_ms > t)
+			continue;
+		if (ps->first_ms[cpu] != INT64_MIN && ps->first_ms[cpu] <= c->hc[i].t0_ms)
+			return true;
+		if (ps->first_any_ms >= c->hc[i].t0_ms &&
+		    ps->first_any_ms <= c->hc[i].t1_ms + TRACEFIG_GRACE_MS)
+			return true;
+	}
+	return false;
+}
 
 static int64_t rel_ms(const struct ctx *c, uint64_t ts)
 {
@@ -309,6 +419,24 @@ static void load_samples(struct ctx *c)
 	free(buf);
 }
 
+/*
+ * Non-reentrancy, unbound: queued while its previous run still ran, or
+ * within the grace window after that run ended outside the mask -- the
+ * kernel clears a worker's current_work only after a cond_resched() and
+ * the pool lock that follow execute_end, and until then queues the item
+ * back to that worker's (old) pool (the module asks work_busy(): exact).
+ * prev_*: the item's previous run, as on_exec() last saw it end (0: none).
+ */
+bool tracefig_kept_on_old_pool(const struct wqtrace_exec *x, uint64_t prev_end_ts, int prev_cpu,
+			       uint64_t eff)
+{
+	if (x->queued_running)
+		return true;
+	return prev_end_ts && x->queue_ts >= prev_end_ts &&
+	       x->queue_ts - prev_end_ts < (uint64_t)TRACEFIG_GRACE_MS * 1000000 &&
+	       prev_cpu >= 0 && prev_cpu < 64 && !(eff >> prev_cpu & 1);
+}
+
 static void on_exec(const struct wqtrace_exec *x, void *arg)
 {
 	struct ctx *c = arg;
@@ -351,7 +479,22 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 		uint64_t global = mask_at(c, "global", t, &changed);
 		uint64_t own = mask_at(c, g->workqueue, t, &changed);
 		uint64_t eff = own & global ? own & global : global;
+		struct pid_seen *ps = seen_of(c, x->pid);
+		struct work_seen *ws = work_of(c, x->work), prev = ws ? *ws : (struct work_seen){ 0 };
+		bool widened;
 
+		/* on_exec() comes at each execution's end: this one is the next's previous */
+		if (ws && x->end_ts) {
+			ws->end_ts = x->end_ts;
+			ws->cpu = x->cpu;
+		}
+
+		if (ps && ps->first_any_ms == INT64_MIN)
+			ps->first_any_ms = t;
+		widened = pid_widened(c, ps, eff, t);
+
+		if (ps && x->cpu >= 0 && x->cpu < SEEN_CPUS && ps->first_ms[x->cpu] == INT64_MIN)
+			ps->first_ms[x->cpu] = t;
 		if (changed == INT64_MIN)
 			return;		/* no mask ever changed: nothing to contain */
 		tf->unbound_checked++;
@@ -359,10 +502,12 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 			return;
 		if (t < changed + TRACEFIG_GRACE_MS)
 			tf->unbound_grace++;
-		else if (rel_ms(c, x->queue_ts) < changed)
+		else if (rel_ms(c, x->queue_ts) < changed || tracefig_kept_on_old_pool(x, prev.end_ts, prev.cpu, eff))
 			tf->unbound_stale++;
 		else if (!stable_online(c, eff, rel_ms(c, x->queue_ts) - TRACEFIG_GRACE_MS, t))
 			tf->unbound_offline++;
+		else if (widened)
+			tf->unbound_widened++;
 		else {
 			tf->unbound_violations++;
 			if (tf->unbound_violations <= TRACEFIG_EVIDENCE)
@@ -679,6 +824,8 @@ out:
 	/* on_exec ran inside wqtrace_read: the fault log is no longer needed */
 	free(c.mc);
 	free(c.hc);
+	free(c.seen);
+	free(c.works);
 	for (i = 0; i < WQB_GROUPDEF_MAX; i++)
 		free(c.smp[i]);
 	free(path);

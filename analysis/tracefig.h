@@ -101,7 +101,7 @@ struct tracefig {
 	/* rebuilt oracles */
 	uint64_t bound_checked, bound_excused, bound_violations;
 	uint64_t unbound_checked, unbound_grace, unbound_stale, unbound_offline,
-		unbound_violations;
+		unbound_widened, unbound_violations;
 	struct tracefig_offence bad[TRACEFIG_EVIDENCE * 2];
 	size_t nbad;
 };
@@ -128,6 +128,14 @@ void tracefig_band(const struct loghist *L, double q, int sign, const double *dl
 
 /* Read rd->dir/trace.dat if there is one; ->have says whether it worked. */
 void tracefig_load(struct tracefig *tf, const struct rundata *rd);
+/*
+ * Unbound containment: was execution x, outside the effective mask eff,
+ * put on its old pool by non-reentrancy?  Queued while its previous run
+ * still ran, or within the grace window after that run (ended at
+ * prev_end_ts, 0: none seen, on prev_cpu) ended outside eff.
+ */
+bool tracefig_kept_on_old_pool(const struct wqtrace_exec *x, uint64_t prev_end_ts, int prev_cpu,
+			       uint64_t eff);
 void tracefig_free(struct tracefig *tf);
 
 #endif /* WQB_TRACEFIG_H */

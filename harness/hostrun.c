@@ -243,7 +243,8 @@ static void judge_module(struct run_result *res, json_t *stats)
 	json_t *groups = json_object_get(stats, "group"), *g;
 	char eo_bad[256] = "", bound_bad[256] = "", unb_bad[256] = "", ran_on[1024] = "";
 	long long completed = 0, cancelled = 0, bchk = 0, boff = 0, bnre = 0, uchk = 0;
-	long long ugrace = 0, ustale = 0, uoff = 0, maxconc = 0, allocs = 0, afailed = 0;
+	long long ugrace = 0, ustale = 0, uoff = 0, uwide = 0, maxconc = 0, allocs = 0;
+	long long afailed = 0;
 	char alloc_note[128] = "";
 	int ncpus = 0;
 	size_t i;
@@ -260,6 +261,7 @@ static void judge_module(struct run_result *res, json_t *stats)
 		ugrace += gi(g, "unbound_grace");
 		ustale += gi(g, "unbound_stale");
 		uoff += gi(g, "unbound_offline");
+		uwide += gi(g, "unbound_widened");
 		allocs += gi(g, "allocs");
 		afailed += gi(g, "alloc_failed");
 		if (gi(g, "max_concurrency") > maxconc)
@@ -295,8 +297,8 @@ static void judge_module(struct run_result *res, json_t *stats)
 		result_check(res, "unbound_containment", CHECK_SKIP,
 			     "no unbound group with a known effective cpumask");
 	else
-		result_check(res, "unbound_containment", unb_bad[0] ? CHECK_FAIL : CHECK_PASS, "%s%s%lld checked, %lld in the grace window, %lld queued under the previous mask, %lld excused (no CPU of the mask online)",
-			     unb_bad, unb_bad[0] ? "; " : "", uchk, ugrace, ustale, uoff);
+		result_check(res, "unbound_containment", unb_bad[0] ? CHECK_FAIL : CHECK_PASS, "%s%s%lld checked, %lld in the grace window, %lld queued under the previous mask or kept on their old pool (non-reentrancy), %lld excused (no CPU of the mask online), %lld on kworkers the kernel let run on every CPU after a CPU of the mask began going offline (docs/kmod.md)",
+			     unb_bad, unb_bad[0] ? "; " : "", uchk, ugrace, ustale, uoff, uwide);
 	{
 		/* the module gives one row per group and CPU: add them up by CPU */
 		long long maxcpu = -1, *per;

@@ -169,6 +169,7 @@ struct wqb_group {
 	atomic64_t bound_checked, bound_violations, bound_offline, bound_nonreentrant;
 	atomic64_t unbound_checked, unbound_violations, unbound_grace, unbound_stale;
 	atomic64_t unbound_offline;	/* no CPU of the mask was online */
+	atomic64_t unbound_widened;	/* on a worker the scheduler let run anywhere */
 	atomic64_t open_dropped;
 	atomic64_t allocs, alloc_failed;	/* alloc_bytes: tried, returned NULL */
 	atomic_t running, max_running;
@@ -222,6 +223,7 @@ void wqb_hotplug_event(unsigned int cpu, bool online);
 void wqb_hotplug_unstable(unsigned int cpu);
 void wqb_hotplug_settled(unsigned int cpu);
 bool wqb_cpu_stable(int cpu, u64 since);
+bool wqb_cpu_went_down_since(int cpu, u64 since);
 int wqb_stats_show(struct seq_file *m, void *v);
 int wqb_hist_show(struct seq_file *m, void *v);
 

@@ -215,6 +215,28 @@ void wqb_hotplug_settled(unsigned int cpu)
 		WRITE_ONCE(wqb_stable_since[cpu], ktime_get_ns());
 }
 
+/*
+ * Did cpu start going offline after since?  From the log of our own
+ * callbacks (the last WQB_HP_LOG transitions: one older than those is not
+ * seen, which can only refuse an excuse, never grant one).
+ */
+bool wqb_cpu_went_down_since(int cpu, u64 since)
+{
+	unsigned long flags;
+	unsigned int i, n;
+	bool down = false;
+
+	spin_lock_irqsave(&wqb_hp_lock, flags);
+	n = min_t(unsigned int, wqb_hp_n, WQB_HP_LOG);
+	for (i = 0; i < n && !down; i++) {
+		const struct wqb_hp_event *e = &wqb_hp_log[(wqb_hp_n - 1 - i) % WQB_HP_LOG];
+
+		down = e->cpu == cpu && !e->online && e->ts > since;
+	}
+	spin_unlock_irqrestore(&wqb_hp_lock, flags);
+	return down;
+}
+
 /* Was cpu fully online, without interruption, from since until now? */
 bool wqb_cpu_stable(int cpu, u64 since)
 {
@@ -285,11 +307,12 @@ static void wqb_show_group(struct seq_file *m, struct wqb_group *g, u32 *buf)
 		   (s64)atomic64_read(&g->bound_checked), (s64)atomic64_read(&g->bound_violations),
 		   (s64)atomic64_read(&g->bound_offline),
 		   (s64)atomic64_read(&g->bound_nonreentrant));
-	seq_printf(m, " unbound_checked=%lld unbound_violations=%lld unbound_grace=%lld unbound_stale=%lld unbound_offline=%lld",
+	seq_printf(m, " unbound_checked=%lld unbound_violations=%lld unbound_grace=%lld unbound_stale=%lld unbound_offline=%lld unbound_widened=%lld",
 		   (s64)atomic64_read(&g->unbound_checked),
 		   (s64)atomic64_read(&g->unbound_violations),
 		   (s64)atomic64_read(&g->unbound_grace), (s64)atomic64_read(&g->unbound_stale),
-		   (s64)atomic64_read(&g->unbound_offline));
+		   (s64)atomic64_read(&g->unbound_offline),
+		   (s64)atomic64_read(&g->unbound_widened));
 	seq_printf(m, " max_concurrency=%d open_dropped=%lld elapsed_ns=%llu items_per_sec=%llu",
 		   atomic_read(&g->max_running), (s64)atomic64_read(&g->open_dropped), el,
 		   el ? div64_u64((u64)co * NSEC_PER_SEC, el) : 0);

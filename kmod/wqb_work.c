@@ -177,6 +177,11 @@ static void wqb_note_return(struct wqb_item *it)
 	WRITE_ONCE(it->fn_running, false);
 }
 
+static bool wqb_is_unbound(const struct wqb_group *g)
+{
+	return (g->flags & WQB_F_UNBOUND) || g->syswq == WQB_WQ_UNBOUND;
+}
+
 static bool wqb_still_running(struct wqb_item *it, bool from_self)
 {
 	struct wqb_last_start *last;
@@ -249,9 +254,13 @@ static bool wqb_queue(struct wqb_item *it, int cpu, u32 delay_us, bool from_self
 	it->from_self = from_self;
 	/*
 	 * The kernel's own rule of non-reentrancy: an item still executing
-	 * on its last pool is queued there, whatever CPU was asked for.
+	 * on its last pool is queued there, whatever CPU was asked for -- and,
+	 * unbound, whatever cpumask that pool was made for.  Unbound items
+	 * ask only once a mask has changed: before, every pool is inside.
 	 */
-	it->queued_running = !g->bare && cpu >= 0 && wqb_still_running(it, from_self);
+	it->queued_running = !g->bare &&
+			     (cpu >= 0 || (wqb_is_unbound(g) && READ_ONCE(g->mask_changed))) &&
+			     wqb_still_running(it, from_self);
 	it->flags = (from_self ? WQBENCH_SAMPLE_REQUEUED : 0) |
 		    (delay ? WQBENCH_SAMPLE_DELAYED : 0) |
 		    (it->queued_running ? WQBENCH_SAMPLE_QUEUED_RUNNING : 0);
@@ -354,15 +363,41 @@ static bool wqb_mask_had_online(const struct cpumask *mask, u64 since)
 	return false;
 }
 
+/*
+ * May the worker running us run on every online CPU, after a CPU of the
+ * mask started going offline in this run?  When the last CPU a
+ * worker may use starts going offline (CPUHP_AP_ACTIVE), the scheduler's
+ * fallback (select_fallback_rq()) moves the worker off it and widens its
+ * affinity to every possible CPU.  Only the workqueue's online callback
+ * narrows it back, and that runs only if its offline callback ran: an
+ * offline rolled back above CPUHP_AP_WORKQUEUE_ONLINE (a failure injected
+ * at workqueue:online, or any teardown failing first) leaves the worker
+ * free to run anywhere until its pool is replaced -- and a pool outlives
+ * mask changes that come back to its attributes.  docs/kernel-facts.md
+ * has the trace of one.
+ */
+static bool wqb_worker_widened(const struct cpumask *mask)
+{
+	int c;
+
+	if (!(current->flags & PF_WQ_WORKER) ||
+	    !cpumask_subset(cpu_online_mask, current->cpus_ptr))
+		return false;
+	for_each_cpu(c, mask)
+		if (wqb_cpu_went_down_since(c, 0))
+			return true;
+	return false;
+}
+
 static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 {
 	struct wqb_group *g = it->g;
 	u64 grace = (u64)g->grace_ms * NSEC_PER_MSEC;
-	bool inside, usable = true, inside_prev = false;
+	bool inside, usable = true, inside_prev = false, widened = false;
 	unsigned long flags;
 	u64 changed;
 
-	if (!((g->flags & WQB_F_UNBOUND) || g->syswq == WQB_WQ_UNBOUND) || !g->mask_changed)
+	if (!wqb_is_unbound(g) || !g->mask_changed)
 		return;
 	atomic64_inc(&g->unbound_checked);
 	spin_lock_irqsave(&g->mask_lock, flags);
@@ -370,6 +405,7 @@ static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 	if (!inside) {
 		usable = wqb_mask_had_online(g->mask, it->t_queue > grace ? it->t_queue - grace : 0);
 		inside_prev = cpumask_test_cpu(cpu, g->prev_mask);
+		widened = wqb_worker_widened(g->mask);
 	}
 	changed = g->mask_changed;
 	spin_unlock_irqrestore(&g->mask_lock, flags);
@@ -382,11 +418,19 @@ static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 	if (t_start < changed + grace || atomic_read(&wqb_masks_changing))
 		atomic64_inc(&g->unbound_grace);
 	else if ((it->from_self && it->chain_start < changed) ||
-		 (it->t_queue < changed && inside_prev && g->selftest != WQB_ST_ESCAPE))
-		/* queued under the old mask, or a chain that began there: the old pwq drains */
+		 (it->t_queue < changed && inside_prev && g->selftest != WQB_ST_ESCAPE) ||
+		 (it->queued_running && g->selftest != WQB_ST_ESCAPE))
+		/*
+		 * queued under the old mask, or a chain that began there: the old
+		 * pwq drains; or queued while a worker of an old pool still had
+		 * it (its current_work outlives execute_end by a cond_resched()
+		 * and the pool lock): non-reentrancy keeps it on that pool
+		 */
 		atomic64_inc(&g->unbound_stale);
 	else if (!usable && g->selftest != WQB_ST_ESCAPE)
 		atomic64_inc(&g->unbound_offline);
+	else if (widened && g->selftest != WQB_ST_ESCAPE)
+		atomic64_inc(&g->unbound_widened);
 	else {
 		atomic64_inc(&g->unbound_violations);
 		it->flags |= WQBENCH_SAMPLE_ESCAPED;

@@ -130,6 +130,28 @@ static void check(enum shape sh, int sign, double q)
 	free_world(&w);
 }
 
+/* the unbound non-reentrancy excuse of the trace's containment oracle */
+static void test_kept_on_old_pool(void **state)
+{
+	const uint64_t ms = 1000000, cpu1 = 1 << 1;
+	struct wqtrace_exec x = { .queue_ts = 1000 * ms };
+
+	(void)state;
+	/* the trace saw the requeue before the end: kept, wherever */
+	x.queued_running = true;
+	assert_true(tracefig_kept_on_old_pool(&x, 0, -1, cpu1));
+	x.queued_running = false;
+	/* 15 ms after its run on CPU 2 ended, mask CPU 1 (the case of 2026-12-01) */
+	assert_true(tracefig_kept_on_old_pool(&x, 985 * ms, 2, cpu1));
+	/* its previous run was inside the mask: that pool is the current one */
+	assert_false(tracefig_kept_on_old_pool(&x, 985 * ms, 1, cpu1));
+	/* long after: the worker had let go of it */
+	assert_false(tracefig_kept_on_old_pool(&x, 1000 * ms - TRACEFIG_GRACE_MS * ms, 2, cpu1));
+	/* no previous run seen, or one that ended after this queueing */
+	assert_false(tracefig_kept_on_old_pool(&x, 0, 2, cpu1));
+	assert_false(tracefig_kept_on_old_pool(&x, 1001 * ms, 2, cpu1));
+}
+
 static void test_band_holds(void **state)
 {
 	(void)state;
@@ -226,6 +248,7 @@ static void test_few_pairs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kept_on_old_pool),
 		cmocka_unit_test(test_band_holds),
 		cmocka_unit_test(test_sampled),
 		cmocka_unit_test(test_band_is_not_a_blanket),
