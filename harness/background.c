@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,79 @@ void background_start(const struct wqb_scenario *s, const char *result_dir, uint
 	}
 }
 
+#define STOP_POLL_US 100000
+#define STOP_IDLE_POLLS 100	/* 10 s without progress */
+#define STOP_MAX_POLLS 600	/* 60 s before each signal: within the run grace */
+
+/*
+ * The process group's CPU ticks so far (-1 when /proc cannot tell), and
+ * whether one of its processes is in uninterruptible sleep (I/O, as in
+ * writeback): that is progress too.
+ */
+static long long group_progress(pid_t pgid, bool *in_io)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	long long sum = -1;
+
+	*in_io = false;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char path[300], buf[1024], state;
+		unsigned long long ut, st;
+		long long grp;
+		const char *rp;
+		FILE *f;
+		size_t n;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* after the command name, which may hold spaces and parentheses */
+		rp = strrchr(buf, ')');
+		if (!rp || sscanf(rp + 1, " %c %*d %lld %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+				  &state, &grp, &ut, &st) != 4 || grp != (long long)pgid)
+			continue;
+		if (sum < 0)
+			sum = 0;
+		sum += (long long)(ut + st);
+		if (state == 'D')
+			*in_io = true;
+	}
+	closedir(d);
+	return sum;
+}
+
+/* Reap pid while its group keeps busy; true when reaped (status set). */
+static bool wait_while_busy(pid_t pid, int *status)
+{
+	long long last = -2;
+	int idle = 0;
+
+	for (int i = 0; i < STOP_MAX_POLLS && idle < STOP_IDLE_POLLS; i++) {
+		bool in_io;
+		long long now;
+
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return true;
+		usleep(STOP_POLL_US);
+		now = group_progress(pid, &in_io);
+		if ((now >= 0 && now != last) || in_io)
+			idle = 0;
+		else
+			idle++;
+		last = now;
+	}
+	return waitpid(pid, status, WNOHANG) == pid;
+}
+
 static void stop_one(struct bg_proc *p, struct run_result *res)
 {
 	int status = 0;
@@ -283,18 +357,20 @@ static void stop_one(struct bg_proc *p, struct run_result *res)
 	}
 	if (!p->pid)
 		return;
-	/* they were told to stop on their own now; allow 10 s before force */
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
-			goto reaped;
-		usleep(100000);
-	}
+	/*
+	 * They were told to stop on their own now.  How long that takes is
+	 * the host's business: fio's last close() of the scratch disk writes
+	 * back what it left dirty (up to its size), which on a starved TCG
+	 * guest took 20 s of an 11 s job.  So wait while the group makes
+	 * progress (CPU time, or a process in uninterruptible I/O), and
+	 * force only a group idle for STOP_IDLE_POLLS -- or one still busy
+	 * after STOP_MAX_POLLS, which no healthy stop needs.
+	 */
+	if (wait_while_busy(p->pid, &status))
+		goto reaped;
 	kill(-p->pid, SIGTERM);
-	for (int i = 0; i < 50; i++) {
-		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
-			goto reaped;
-		usleep(100000);
-	}
+	if (wait_while_busy(p->pid, &status))
+		goto reaped;
 	kill(-p->pid, SIGKILL);
 	killed = true;
 	waitpid(p->pid, &status, 0);
