@@ -178,11 +178,10 @@ static char *cache_key(const char *boot, const char *mods_text)
 	return key;
 }
 
-/* the key of the files in dir, or of the running system (dir NULL) */
-static char *key_of(const char *dir)
+/* the key of a boot id and a modules list: of the cache or of proc */
+static char *key_of(const char *dir, const char *boot_name, const char *mods_name)
 {
-	char *bp = dir ? path_join(dir, "boot_id") : xstrdup("/proc/sys/kernel/random/boot_id");
-	char *mp = dir ? path_join(dir, "modules") : xstrdup("/proc/modules");
+	char *bp = path_join(dir, boot_name), *mp = path_join(dir, mods_name);
 	char *boot = read_file_trim(bp), *mods = read_file(mp, NULL), *key = NULL;
 
 	if (boot && mods)
@@ -215,13 +214,14 @@ static void drop_wqbench(char *k, size_t *len)
 	*len = (size_t)(w - k);
 }
 
-static int copy_in(const char *dir, const char *name, const char *src)
+static int copy_in(const char *dir, const char *name, const char *srcdir, const char *src)
 {
 	size_t len;
-	char *text = read_file(src, &len), *p = path_join(dir, name);
+	char *sp = path_join(srcdir, src), *text = read_file(sp, &len), *p = path_join(dir, name);
 	int r = text ? write_file_atomic(p, text, len, 0600) : -1;
 
 	free(text);
+	free(sp);
 	free(p);
 	return r;
 }
@@ -229,16 +229,20 @@ static int copy_in(const char *dir, const char *name, const char *src)
 /*
  * The per-boot copies of kallsyms and printk formats (boot_cache_dir()),
  * made by the first run of a boot, read again
- * from the kernel when the boot or the other modules differ.  Returns 0
- * (both set), -1 with *err.
+ * from the kernel when the boot or the other modules differ: src's
+ * cache_dir, from its proc_dir and tracing_dir.  Returns 0 (both set), -1
+ * with *err.
  */
-static int boot_files(char **kallsyms, size_t *klen, char **printk, size_t *plen,
-		      struct tracedat_info *info, char **err)
+static int boot_files(const struct tracedat_src *src, char **kallsyms, size_t *klen,
+		      char **printk, size_t *plen, struct tracedat_info *info, char **err)
 {
-	const char *dir = boot_cache_dir();
-	char *now = key_of(NULL), *then = key_of(dir);
+	const char *dir = src->cache_dir ? src->cache_dir : boot_cache_dir();
+	const char *proc = src->proc_dir ? src->proc_dir : "/proc";
+	const char *tdir = src->tracing_dir ? src->tracing_dir : tracefs_tracing_dir();
+	char *now = key_of(proc, "sys/kernel/random/boot_id", "modules");
+	char *then = key_of(dir, "boot_id", "modules");
 	char *kf = path_join(dir, "kallsyms"), *pf = path_join(dir, "printk_formats");
-	char *tp = path_join(tracefs_tracing_dir(), "printk_formats");
+	char *tp = path_join(tdir, "printk_formats"), *kp = path_join(proc, "kallsyms");
 	int rc = 0;
 
 	*kallsyms = *printk = NULL;
@@ -251,10 +255,10 @@ static int boot_files(char **kallsyms, size_t *klen, char **printk, size_t *plen
 		unlink(b);
 		unlink(m);
 		if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
-		    copy_in(dir, "kallsyms", "/proc/kallsyms") < 0 ||
-		    copy_in(dir, "printk_formats", tp) < 0 ||
-		    copy_in(dir, "modules", "/proc/modules") < 0 ||
-		    copy_in(dir, "boot_id", "/proc/sys/kernel/random/boot_id") < 0)
+		    copy_in(dir, "kallsyms", proc, "kallsyms") < 0 ||
+		    copy_in(dir, "printk_formats", tdir, "printk_formats") < 0 ||
+		    copy_in(dir, "modules", proc, "modules") < 0 ||
+		    copy_in(dir, "boot_id", proc, "sys/kernel/random/boot_id") < 0)
 			wqb_warn("trace.dat: cannot keep kallsyms in %s: %s", dir, strerror(errno));
 		info->boot_copy_ms = (double)(now_mono_ns() - t0) / 1e6;
 		free(b);
@@ -262,12 +266,12 @@ static int boot_files(char **kallsyms, size_t *klen, char **printk, size_t *plen
 	}
 	*kallsyms = read_file(kf, klen);
 	if (!*kallsyms)	/* no cache: straight from the kernel */
-		*kallsyms = read_file("/proc/kallsyms", klen);
+		*kallsyms = read_file(kp, klen);
 	*printk = read_file(pf, plen);
 	if (!*printk)
 		*printk = read_file(tp, plen);
 	if (!*kallsyms) {
-		*err = xasprintf("cannot read /proc/kallsyms: %s", strerror(errno));
+		*err = xasprintf("cannot read %s: %s", kp, strerror(errno));
 		free(*printk);
 		*printk = NULL;
 		rc = -1;
@@ -283,6 +287,7 @@ static int boot_files(char **kallsyms, size_t *klen, char **printk, size_t *plen
 	free(kf);
 	free(pf);
 	free(tp);
+	free(kp);
 	return rc;
 }
 
@@ -298,7 +303,11 @@ static void put2(FILE *f, uint16_t v) { put(f, &v, 2); }
 static void put4(FILE *f, uint32_t v) { put(f, &v, 4); }
 static void put8(FILE *f, uint64_t v) { put(f, &v, 8); }
 
-/* a tracefs file of the top level or of inst, "" when unreadable */
+/*
+ * A tracefs file of the top level (top: NULL, the running system's, or one
+ * made by tracefs_instance_alloc(dir, NULL)) or of an instance, "" when
+ * unreadable.
+ */
 static char *tfile(struct tracefs_instance *inst, const char *name, int *size)
 {
 	char *s = tracefs_instance_file_read(inst, name, size);
@@ -310,16 +319,31 @@ static char *tfile(struct tracefs_instance *inst, const char *name, int *size)
 	return s;
 }
 
-static void put_format(FILE *f, const char *sys, const char *ev)
+/* a file that must be there: its size and text, or -1 with *err */
+static int put_needed(FILE *f, struct tracefs_instance *top, const char *name, char **err)
 {
-	char *p = xasprintf("events/%s/%s/format", sys, ev);
 	int n;
-	char *s = tfile(NULL, p, &n);
+	char *s = tracefs_instance_file_read(top, name, &n);
 
+	if (!s || n <= 0) {
+		*err = xasprintf("cannot read %s in the tracing directory", name);
+		free(s);
+		return -1;
+	}
 	put8(f, (uint64_t)n);
 	put(f, s, (size_t)n);
 	free(s);
+	return 0;
+}
+
+static int put_format(FILE *f, struct tracefs_instance *top, const char *sys, const char *ev,
+		      char **err)
+{
+	char *p = xasprintf("events/%s/%s/format", sys, ev);
+	int r = put_needed(f, top, p, err);
+
 	free(p);
+	return r;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -347,7 +371,7 @@ static char **enabled_events(struct tracefs_instance *inst, size_t *n)
 	return v;
 }
 
-static void put_events(FILE *f, char **ev, size_t n)
+static int put_events(FILE *f, struct tracefs_instance *top, char **ev, size_t n, char **err)
 {
 	uint32_t nsys = 0;
 
@@ -364,27 +388,39 @@ static void put_events(FILE *f, char **ev, size_t n)
 		put(f, sys, sl + 1);	/* with its NUL */
 		put4(f, (uint32_t)(j - i));
 		for (; i < j; i++)
-			put_format(f, sys, ev[i] + sl + 1);
+			if (put_format(f, top, sys, ev[i] + sl + 1, err) < 0) {
+				free(sys);
+				return -1;
+			}
 		free(sys);
 	}
+	return 0;
 }
 
-static void put_ftrace(FILE *f)
+static int put_ftrace(FILE *f, const char *tracing_dir, struct tracefs_instance *top,
+		      char **err)
 {
-	char **ev = tracefs_system_events(NULL, "ftrace");
+	char **ev = tracefs_system_events(tracing_dir, "ftrace");
 	uint32_t n = 0;
+	int rc = 0;
 
 	while (ev && ev[n])
 		n++;
 	put4(f, n);
-	for (uint32_t i = 0; i < n; i++)
-		put_format(f, "ftrace", ev[i]);
+	for (uint32_t i = 0; i < n && rc == 0; i++)
+		rc = put_format(f, top, "ftrace", ev[i], err);
 	tracefs_list_free(ev);
+	return rc;
 }
 
-/* one CPU's pages from trace_pipe_raw, consumed; -1 with errno */
+/*
+ * One CPU's pages from trace_pipe_raw, consumed, until EAGAIN (the live
+ * buffer is empty) or 0 (end of a regular file, or of a buffer being
+ * closed).  The kernel gives whole pages to a read of one page, so a
+ * shorter read is a damaged source.  -1 with *err.
+ */
 static int put_cpu(FILE *f, struct tracefs_instance *inst, int cpu, size_t psize,
-		   uint64_t *bytes)
+		   uint64_t *bytes, char **err)
 {
 	char *name = xasprintf("per_cpu/cpu%d/trace_pipe_raw", cpu);
 	char *p = tracefs_instance_get_file(inst, name);
@@ -396,6 +432,8 @@ static int put_cpu(FILE *f, struct tracefs_instance *inst, int cpu, size_t psize
 	fd = p ? open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
 	tracefs_put_tracing_file(p);
 	if (fd < 0) {
+		*err = xasprintf("cannot read the ring buffer of CPU %d: %s", cpu,
+				 strerror(errno));
 		free(page);
 		return -1;
 	}
@@ -407,13 +445,20 @@ static int put_cpu(FILE *f, struct tracefs_instance *inst, int cpu, size_t psize
 		if (r < 0 && errno == EAGAIN)
 			break;
 		if (r < 0) {
+			*err = xasprintf("cannot read the ring buffer of CPU %d: %s", cpu,
+					 strerror(errno));
 			rc = -1;
 			break;
 		}
 		if (r == 0)
 			break;
-		if ((size_t)r < psize)
-			memset(page + r, 0, psize - (size_t)r);
+		if ((size_t)r < psize) {
+			*err = xasprintf("the ring buffer of CPU %d ends within a page: "
+					 "%zd bytes after %llu", cpu, r,
+					 (unsigned long long)*bytes);
+			rc = -1;
+			break;
+		}
 		put(f, page, psize);
 		*bytes += psize;
 	}
@@ -422,6 +467,10 @@ static int put_cpu(FILE *f, struct tracefs_instance *inst, int cpu, size_t psize
 	return rc;
 }
 
+/*
+ * The CPUs: per_cpu/cpu0, cpu1... as long as there is such an entry (one
+ * that cannot be read is counted, and fails in put_cpu() with its reason)
+ */
 static int ncpus_of(struct tracefs_instance *inst)
 {
 	int n = 0;
@@ -430,7 +479,7 @@ static int ncpus_of(struct tracefs_instance *inst)
 		char *name = xasprintf("per_cpu/cpu%d", n);
 		char *p = tracefs_instance_get_file(inst, name);
 		struct stat st;
-		bool there = p && stat(p, &st) == 0;
+		bool there = p && lstat(p, &st) == 0;
 
 		tracefs_put_tracing_file(p);
 		free(name);
@@ -442,19 +491,35 @@ static int ncpus_of(struct tracefs_instance *inst)
 int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const char *path,
 		   struct tracedat_info *info, char **err)
 {
+	return tracedat_write_from(NULL, inst, ko_path, path, info, err);
+}
+
+int tracedat_write_from(const struct tracedat_src *src, struct tracefs_instance *inst,
+			const char *ko_path, const char *path, struct tracedat_info *info,
+			char **err)
+{
 	static const char magic[] = { 23, 8, 68, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+	static const struct tracedat_src live;
+	struct tracefs_instance *top = NULL;
 	struct atomic_file a;
 	FILE *f;
 	char *kallsyms, *printk, *mod = NULL, *s, **ev;
 	size_t klen, plen, nev, psize = (size_t)sysconf(_SC_PAGESIZE);
-	int n, ncpus = ncpus_of(inst);
+	int n, r, ncpus = ncpus_of(inst);
 	uint16_t one = 1;
-	uint64_t *off, *size;
+	uint64_t *off = NULL, *size = NULL;
 	off_t table, pos;
 	struct utsname u;
 
+	if (!src)
+		src = &live;
 	if (ncpus <= 0) {
 		*err = xasprintf("no per_cpu directories in the tracefs instance");
+		return -1;
+	}
+	/* the top level of another tracing directory; NULL: the running system's */
+	if (src->tracing_dir && !(top = tracefs_instance_alloc(src->tracing_dir, NULL))) {
+		*err = xasprintf("cannot use the tracing directory %s", src->tracing_dir);
 		return -1;
 	}
 	s = tracefs_instance_file_read(inst, "buffer_subbuf_size_kb", NULL);
@@ -462,8 +527,10 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 		psize = (size_t)atoi(s) * 1024;
 	free(s);
 	memset(info, 0, sizeof(*info));
-	if (boot_files(&kallsyms, &klen, &printk, &plen, info, err) < 0)
+	if (boot_files(src, &kallsyms, &klen, &printk, &plen, info, err) < 0) {
+		tracefs_instance_free(top);
 		return -1;
+	}
 	if (ko_path)
 		mod = tracedat_module_kallsyms(ko_path, "wqbench", "/sys/module/wqbench/sections");
 	/* few large writes: trace.dat is mostly on 9p, where each is a round trip */
@@ -473,6 +540,7 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 		free(kallsyms);
 		free(printk);
 		free(mod);
+		tracefs_instance_free(top);
 		return -1;
 	}
 	put(f, magic, sizeof(magic));
@@ -481,22 +549,26 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 	put4(f, (uint32_t)psize);
 
 	put(f, "header_page", 12);
-	s = tfile(NULL, "events/header_page", &n);
-	put8(f, (uint64_t)n);
-	put(f, s, (size_t)n);
-	free(s);
-	put(f, "header_event", 13);
-	s = tfile(NULL, "events/header_event", &n);
-	put8(f, (uint64_t)n);
-	put(f, s, (size_t)n);
-	free(s);
-
-	put_ftrace(f);
-	ev = enabled_events(inst, &nev);
-	put_events(f, ev, nev);
-	for (size_t i = 0; i < nev; i++)
-		free(ev[i]);
-	free(ev);
+	r = put_needed(f, top, "events/header_page", err);
+	if (r == 0) {
+		put(f, "header_event", 13);
+		r = put_needed(f, top, "events/header_event", err);
+	}
+	if (r == 0)
+		r = put_ftrace(f, src->tracing_dir, top, err);
+	if (r == 0) {
+		ev = enabled_events(inst, &nev);
+		r = put_events(f, top, ev, nev, err);
+		for (size_t i = 0; i < nev; i++)
+			free(ev[i]);
+		free(ev);
+	}
+	if (r < 0) {
+		free(kallsyms);
+		free(printk);
+		free(mod);
+		goto fail;
+	}
 
 	{
 		size_t ml = mod ? strlen(mod) : 0;
@@ -511,7 +583,7 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 	free(printk);
 	free(mod);
 
-	s = tfile(NULL, "saved_cmdlines", &n);
+	s = tfile(top, "saved_cmdlines", &n);
 	put8(f, (uint64_t)n);
 	put(f, s, (size_t)n);
 	free(s);
@@ -553,11 +625,8 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 			pos += (off_t)pad;
 		}
 		off[c] = (uint64_t)pos;
-		if (put_cpu(f, inst, c, psize, &size[c]) < 0) {
-			*err = xasprintf("cannot read the ring buffer of CPU %d: %s", c,
-					 strerror(errno));
+		if (put_cpu(f, inst, c, psize, &size[c], err) < 0)
 			goto fail;
-		}
 	}
 	if (!off || !size || table < 0 || fseeko(f, table, SEEK_SET) < 0) {
 		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
@@ -576,6 +645,7 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 		*err = xasprintf("cannot write %s", path);
 		goto fail;
 	}
+	tracefs_instance_free(top);
 	if (atomic_commit(&a) < 0) {
 		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
 		return -1;
@@ -584,6 +654,7 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 fail:
 	free(off);
 	free(size);
+	tracefs_instance_free(top);
 	atomic_discard(&a);
 	return -1;
 }

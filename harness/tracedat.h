@@ -31,6 +31,28 @@ int tracedat_write(struct tracefs_instance *inst, const char *ko_path, const cha
 		   struct tracedat_info *info, char **err);
 
 /*
+ * Where tracedat_write_from() reads what is not in the instance; a NULL
+ * member is the running system's, as tracedat_write() reads it.  The
+ * instance itself names its tracing directory (tracefs_instance_alloc()).
+ */
+struct tracedat_src {
+	const char *tracing_dir;	/* events/, saved_cmdlines, printk_formats:
+					 * tracefs_tracing_dir() */
+	const char *proc_dir;		/* kallsyms, modules, sys/kernel/random/boot_id:
+					 * /proc */
+	const char *cache_dir;		/* the per-boot copies: boot_cache_dir() */
+};
+
+/*
+ * tracedat_write() from src (NULL: all the running system's).  A missing
+ * header page or event format, a per-CPU buffer that cannot be read or
+ * ends within a page are errors: *err says which, path is left as it was.
+ */
+int tracedat_write_from(const struct tracedat_src *src, struct tracefs_instance *inst,
+			const char *ko_path, const char *path, struct tracedat_info *info,
+			char **err);
+
+/*
  * The kallsyms lines of the module "name" made from the .ko at ko_path
  * (its function symbols; each at the address of its section in
  * secdir/<section>, normally /sys/module/<name>/sections): "%016llx t
