@@ -122,7 +122,7 @@ struct ctx {
 struct work_seen {
 	uint64_t work;
 	uint64_t end_ts;
-	int cpu;
+	int cpu, pid;
 };
 
 static struct work_seen *work_of(struct ctx *c, uint64_t work)
@@ -150,7 +150,7 @@ static struct work_seen *work_of(struct ctx *c, uint64_t work)
 	}
 	memmove(&c->works[lo + 1], &c->works[lo], (c->nworks - lo) * sizeof(*c->works));
 	c->nworks++;
-	c->works[lo] = (struct work_seen){ .work = work, .cpu = -1 };
+	c->works[lo] = (struct work_seen){ .work = work, .cpu = -1, .pid = -1 };
 	return &c->works[lo];
 }
 
@@ -159,6 +159,7 @@ struct pid_seen {
 	int pid;
 	int64_t first_ms[SEEN_CPUS];	/* INT64_MIN: never on that CPU */
 	int64_t first_any_ms;		/* its first start anywhere */
+	uint64_t last_work;		/* the work of its last execution, any queue */
 };
 
 static struct pid_seen *seen_of(struct ctx *c, int pid)
@@ -190,6 +191,7 @@ static struct pid_seen *seen_of(struct ctx *c, int pid)
 	for (size_t i = 0; i < SEEN_CPUS; i++)
 		c->seen[lo].first_ms[i] = INT64_MIN;
 	c->seen[lo].first_any_ms = INT64_MIN;
+	c->seen[lo].last_work = 0;
 	return &c->seen[lo];
 }
 
@@ -420,21 +422,26 @@ static void load_samples(struct ctx *c)
 }
 
 /*
- * Non-reentrancy, unbound: queued while its previous run still ran, or
- * within the grace window after that run ended outside the mask -- the
- * kernel clears a worker's current_work only after a cond_resched() and
- * the pool lock that follow execute_end, and until then queues the item
- * back to that worker's (old) pool (the module asks work_busy(): exact).
- * prev_*: the item's previous run, as on_exec() last saw it end (0: none).
+ * Non-reentrancy, unbound: the kernel queues an item back to the pool of
+ * the worker still executing it -- its current_work, which the worker
+ * clears only after execute_end, a cond_resched() and the pool lock; on a
+ * loaded host that was 15 ms, and 140 ms.  Seen from the trace, the item
+ * was queued while its previous run still ran; or that run ended outside
+ * the mask (an old pool) and either the item came back within the grace
+ * window, or it came back to that very worker having run nothing since
+ * (worker_stayed: the worker had not moved on, however long it took).
+ * prev_end_ts: the previous run's end (0: none seen), prev_cpu its CPU.
  */
 bool tracefig_kept_on_old_pool(const struct wqtrace_exec *x, uint64_t prev_end_ts, int prev_cpu,
-			       uint64_t eff)
+			       bool worker_stayed, uint64_t eff)
 {
 	if (x->queued_running)
 		return true;
-	return prev_end_ts && x->queue_ts >= prev_end_ts &&
-	       x->queue_ts - prev_end_ts < (uint64_t)TRACEFIG_GRACE_MS * 1000000 &&
-	       prev_cpu >= 0 && prev_cpu < 64 && !(eff >> prev_cpu & 1);
+	if (!prev_end_ts || x->queue_ts < prev_end_ts || prev_cpu < 0 || prev_cpu >= 64 ||
+	    (eff >> prev_cpu & 1))
+		return false;
+	return worker_stayed ||
+	       x->queue_ts - prev_end_ts < (uint64_t)TRACEFIG_GRACE_MS * 1000000;
 }
 
 static void on_exec(const struct wqtrace_exec *x, void *arg)
@@ -442,9 +449,13 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 	struct ctx *c = arg;
 	struct tracefig *tf = c->tf;
 	struct tracefig_group *g = NULL;
-
+	struct pid_seen *ps = x->start_ts ? seen_of(c, x->pid) : NULL;
+	uint64_t pid_last_work = ps ? ps->last_work : 0;
 	size_t gi = 0;
 
+	/* every execution, of any queue: has a worker moved on from an item? */
+	if (ps)
+		ps->last_work = x->work;
 	if (!x->matched || !x->start_ts)
 		return;
 	for (size_t i = 0; i < tf->ng; i++)
@@ -479,14 +490,14 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 		uint64_t global = mask_at(c, "global", t, &changed);
 		uint64_t own = mask_at(c, g->workqueue, t, &changed);
 		uint64_t eff = own & global ? own & global : global;
-		struct pid_seen *ps = seen_of(c, x->pid);
 		struct work_seen *ws = work_of(c, x->work), prev = ws ? *ws : (struct work_seen){ 0 };
-		bool widened;
+		bool widened, stayed = prev.pid == x->pid && pid_last_work == x->work;
 
 		/* on_exec() comes at each execution's end: this one is the next's previous */
 		if (ws && x->end_ts) {
 			ws->end_ts = x->end_ts;
 			ws->cpu = x->cpu;
+			ws->pid = x->pid;
 		}
 
 		if (ps && ps->first_any_ms == INT64_MIN)
@@ -502,7 +513,7 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 			return;
 		if (t < changed + TRACEFIG_GRACE_MS)
 			tf->unbound_grace++;
-		else if (rel_ms(c, x->queue_ts) < changed || tracefig_kept_on_old_pool(x, prev.end_ts, prev.cpu, eff))
+		else if (rel_ms(c, x->queue_ts) < changed || tracefig_kept_on_old_pool(x, prev.end_ts, prev.cpu, stayed, eff))
 			tf->unbound_stale++;
 		else if (!stable_online(c, eff, rel_ms(c, x->queue_ts) - TRACEFIG_GRACE_MS, t))
 			tf->unbound_offline++;
