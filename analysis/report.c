@@ -870,9 +870,12 @@ static void write_body(struct report *r, struct textdoc *o)
 	guest = json_object_get(sum, "guest");
 	if (guest) {
 		snprintf(line, sizeof(line),
-			 "guest: %s, %s, %lld attempt(s), boot %.1f s (QEMU launch to harness start), "
+			 "guest: %s, %s%s%s, %lld attempt(s), boot %.1f s (QEMU launch to harness start), "
 			 "lifetime %.1f s (launch to exit, shared by every run of its boot)%s%s",
-			 jstr(guest, "outcome"), jstr(guest, "accel"), jint(guest, "attempts"),
+			 jstr(guest, "outcome"), jstr(guest, "accel"),
+			 json_string_value(json_object_get(guest, "icount")) ? " -icount " : "",
+			 json_string_value(json_object_get(guest, "icount")) ?: "",
+			 jint(guest, "attempts"),
 			 (double)jint(guest, "boot_ms") / 1e3, (double)jint(guest, "total_ms") / 1e3,
 			 *jstr(guest, "reason") ? " — " : "",
 			 json_string_value(json_object_get(guest, "reason")) ?: "");

@@ -134,7 +134,7 @@ static bool summary_ok(struct rundata *rd, json_t *j)
 	static const struct field guest[] = {
 		{ "outcome", S_STR, false }, { "accel", S_STR, false }, { "kernel", S_STR, false },
 		{ "reason", S_STR, false }, { "boot_ms", S_INT, false }, { "total_ms", S_INT, false },
-		{ "attempts", S_INT, false },
+		{ "attempts", S_INT, false }, { "icount", S_STR, false },
 	};
 	static const struct field hp[] = {
 		{ "offline_ok", S_INT, false }, { "offline_attempts", S_INT, false },

@@ -29,6 +29,7 @@ int cmd_guest(int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "accel", required_argument, NULL, 'a' },
+		{ "icount", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "console", required_argument, NULL, 'o' },
 		{ "append", required_argument, NULL, 'A' },
@@ -44,6 +45,7 @@ int cmd_guest(int argc, char **argv)
 	struct wqb_kernel k;
 	struct vm_result res;
 	uint64_t timeout_s = 600, v;
+	char icount[32];
 	char tmpl[] = "/tmp/wqbench-guest-XXXXXX";
 	char *share, *log = NULL;
 	int c, rc;
@@ -52,7 +54,7 @@ int cmd_guest(int argc, char **argv)
 		bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
 
 		fprintf(help ? stdout : stderr,
-			"usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE] -- CMD [ARG...]\n");
+			"usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--accel A] [--icount SHIFT|auto] [--timeout S] [--console FILE] -- CMD [ARG...]\n");
 		return help ? 0 : 2;
 	}
 	optind = 2;
@@ -75,6 +77,13 @@ int cmd_guest(int argc, char **argv)
 			}
 			break;
 		case 'a': o.accel = optarg; break;
+		case 'n':
+			if (vm_icount_parse(optarg, icount, sizeof(icount))) {
+				wqb_err(VM_ICOUNT_USAGE ", not '%s'", optarg);
+				return 2;
+			}
+			o.icount = icount;
+			break;
 		case 't':
 			if (parse_u64(optarg, &timeout_s) || !timeout_s) {
 				wqb_err("--timeout wants seconds, not '%s'", optarg);
@@ -94,12 +103,18 @@ int cmd_guest(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: wqbench guest exec [--kernel K] [--cpus N] [--memory M] [--timeout S] [--console FILE]\n"
+			       "                          [--accel tcg|kvm|auto] [--icount SHIFT|auto[,sleep=on|off]]\n"
 			       "                          [--share DIR] -- CMD [ARG...]\n"
+			       "  --icount     TCG only: the guest's clock counts instructions (QEMU -icount), as wqbench run\n"
 			       "  --share DIR  the guest's writable /run/wqbench/results (kept); default a temporary one\n");
 			return 0;
 		default:
 			return 2;
 		}
+	}
+	if (o.icount && strcmp(o.accel, "tcg")) {
+		wqb_err("--icount counts TCG's instructions: it does not go with --accel %s", o.accel);
+		return 2;
 	}
 	if (optind >= argc) {
 		wqb_err("guest exec needs a command after --");

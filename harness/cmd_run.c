@@ -7,6 +7,7 @@
 #include "run.h"
 #include "runcmd.h"
 #include "util.h"
+#include "vm.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +23,10 @@ static void usage(FILE *f)
 		"  --kernel-build DIR     ... built in this tree\n"
 		"  --cpus N, --memory M   guest size (default: the scenario's, else 4 and 1G)\n"
 		"  --accel tcg|kvm|auto   QEMU accelerator (default tcg; kvm only if a probe boots)\n"
+		"  --icount SHIFT|auto[,sleep=on|off]\n"
+		"                         TCG only: the guest's clock counts instructions, 2^SHIFT ns\n"
+		"                         each (QEMU -icount), not the host's time: host load leaves\n"
+		"                         the guest's timings; recorded in meta.json (docs/compare.md)\n"
 		"  --grace S              seconds a guest may take beyond the scenario (default 180)\n"
 		"  --duration D           measured phase of every scenario, like 10m or 2h\n"
 		"                         (overrides the files: torture runs of any length)\n"
@@ -49,6 +54,7 @@ static int run_parse(int argc, char **argv, struct run_opts *ro, const char **ta
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "accel", required_argument, NULL, 'a' },
+		{ "icount", required_argument, NULL, 'n' },
 		{ "grace", required_argument, NULL, 'g' },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "results", required_argument, NULL, 'r' },
@@ -61,6 +67,7 @@ static int run_parse(int argc, char **argv, struct run_opts *ro, const char **ta
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	static char icount[32];
 	uint64_t v;
 	int c;
 
@@ -87,6 +94,13 @@ static int run_parse(int argc, char **argv, struct run_opts *ro, const char **ta
 			}
 			break;
 		case 'a': ro->accel = optarg; break;
+		case 'n':
+			if (vm_icount_parse(optarg, icount, sizeof(icount))) {
+				wqb_err(VM_ICOUNT_USAGE ", not '%s'", optarg);
+				return 2;
+			}
+			ro->icount = icount;
+			break;
 		case 'D':
 			if (parse_duration_ms(optarg, &ro->duration_ms) || ro->duration_ms < 100 ||
 			    ro->duration_ms > 7 * 86400000ull) {
@@ -130,6 +144,14 @@ static int run_parse(int argc, char **argv, struct run_opts *ro, const char **ta
 	}
 	if (strcmp(ro->accel, "tcg") && strcmp(ro->accel, "kvm") && strcmp(ro->accel, "auto")) {
 		wqb_err("--accel wants tcg, kvm or auto, not '%s'", ro->accel);
+		return 2;
+	}
+	if (ro->icount && strcmp(ro->accel, "tcg")) {
+		wqb_err("--icount counts TCG's instructions: it does not go with --accel %s", ro->accel);
+		return 2;
+	}
+	if (ro->icount && ro->host) {
+		wqb_err("--icount is a QEMU guest's clock: it does not go with --host");
 		return 2;
 	}
 	if (!ro->host && (ro->result_dir || ro->kmod)) {

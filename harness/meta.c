@@ -462,6 +462,20 @@ json_t *meta_collect(const struct wqb_scenario *s, const char *kmod_path,
 	json_object_set_new(j, "started_at", json_string(stamp));
 	json_object_set_new(j, "hostname", json_string(u.nodename));
 	json_object_set_new(j, "in_guest", json_boolean(getenv("WQBENCH_IN_GUEST") != NULL));
+	if (getenv("WQBENCH_IN_GUEST")) {
+		/*
+		 * How QEMU ran this guest, from the kernel command line
+		 * (harness/vm.c): icount null is the host's time, else
+		 * QEMU's -icount value -- the guest's clock then counts
+		 * instructions, and its timings are not the host's.
+		 */
+		json_t *vm = json_object();
+		const char *accel = getenv("wqbench_accel"), *icount = getenv("wqbench_icount");
+
+		json_object_set_new(vm, "accel", accel ? json_string(accel) : json_null());
+		json_object_set_new(vm, "icount", icount ? json_string(icount) : json_null());
+		json_object_set_new(j, "vm", vm);
+	}
 
 	json_object_set_new(k, "release", json_string(u.release));
 	json_object_set_new(k, "version", str_or_null(read_file_trim("/proc/version")));

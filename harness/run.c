@@ -69,6 +69,8 @@ static void finish_guest_summary(const char *dir, const char *scenario,
 			  "attempts", vr->attempts, "boot_ms", (json_int_t)vr->boot_ms,
 			  "total_ms", (json_int_t)vr->total_ms, "reason", vr->reason,
 			  "console_oops", vr->oops);
+	if (vr->icount_used[0])
+		json_object_set_new(guest, "icount", json_string(vr->icount_used));
 	json_object_set_new(j, "guest", guest);
 	if (json_write_atomic(j, sp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
 		wqb_err_write(sp, errno);
@@ -262,6 +264,7 @@ static size_t run_batch_in_guest(const struct run_opts *ro, const struct wqb_ker
 		if (runs[i].disk_mib > vo.scratch_disk_mib)
 			vo.scratch_disk_mib = runs[i].disk_mib;
 	vo.accel = ro->accel;
+	vo.icount = ro->icount;
 	vo.share_dir = results_root;
 	vo.guest_argv = ga.v;
 	for (size_t i = first; i < first + n; i++)

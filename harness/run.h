@@ -18,6 +18,7 @@ struct run_opts {
 	const char *kernel, *kernel_image, *kernel_build;
 	const char *results_root, *result_dir, *kmod, *kernel_config;
 	const char *accel;
+	const char *icount;		/* QEMU's -icount value (vm_icount_parse()), NULL = none */
 	const char *append;		/* extra kernel command line */
 	const char *guest_init;		/* another /init: failure simulation */
 	const char *batch;		/* guest side of a batch (with --host) */

@@ -46,6 +46,35 @@ const char *vm_outcome_name(enum vm_outcome o)
 	return "?";
 }
 
+int vm_icount_parse(const char *arg, char *out, size_t len)
+{
+	const char *comma = arg ? strchr(arg, ',') : NULL;
+	size_t slen = comma ? (size_t)(comma - arg) : (arg ? strlen(arg) : 0);
+	const char *sleep = NULL;
+	uint64_t shift;
+	char buf[16];
+
+	if (!arg || !slen || slen >= sizeof(buf))
+		return -1;
+	memcpy(buf, arg, slen);
+	buf[slen] = '\0';
+	/* QEMU's MAX_ICOUNT_SHIFT is 10: one instruction = 1024 ns */
+	if (strcmp(buf, "auto") && (parse_u64(buf, &shift) || shift > 10))
+		return -1;
+	if (comma) {
+		if (!strcmp(comma + 1, "sleep=on"))
+			sleep = "on";
+		else if (!strcmp(comma + 1, "sleep=off"))
+			sleep = "off";
+		else
+			return -1;
+	}
+	if ((size_t)snprintf(out, len, "shift=%s%s%s", buf, sleep ? ",sleep=" : "",
+			     sleep ? sleep : "") >= len)
+		return -1;
+	return 0;
+}
+
 static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const char *disk,
 			    bool kvm, struct argv_buf *a)
 {
@@ -54,8 +83,11 @@ static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const c
 	 * (the kernel hands init the parameters it does not know): under TCG
 	 * it compensates for the emulation (harness/kparam.c).
 	 */
-	char *cmdline = xasprintf("console=ttyS0 panic=-1 quiet no_hash_pointers wqbench_accel=%s%s%s",
-				  kvm ? "kvm" : "tcg", o->extra_cmdline ? " " : "",
+	/* wqbench_icount: the same way, for meta.json (harness/meta.c) */
+	char *cmdline = xasprintf("console=ttyS0 panic=-1 quiet no_hash_pointers wqbench_accel=%s%s%s%s%s",
+				  kvm ? "kvm" : "tcg", o->icount && !kvm ? " wqbench_icount=" : "",
+				  o->icount && !kvm ? o->icount : "",
+				  o->extra_cmdline ? " " : "",
 				  o->extra_cmdline ? o->extra_cmdline : "");
 
 	argv_add(a, "qemu-system-x86_64");
@@ -67,6 +99,11 @@ static void build_qemu_argv(const struct vm_opts *o, const char *initrd, const c
 	} else {
 		argv_add(a, "-accel");
 		argv_add(a, "tcg,thread=single");
+		/* instruction-counted time needs single-threaded TCG, as here */
+		if (o->icount) {
+			argv_add(a, "-icount");
+			argv_add(a, o->icount);
+		}
 	}
 	argv_add(a, "-smp");
 	argv_addf(a, "%d", o->cpus > 0 ? o->cpus : 4);
@@ -459,6 +496,7 @@ static bool kvm_probe(const struct vm_opts *o)
 		p.boot_timeout_ms = 30000;
 		p.run_timeout_ms = 10000;
 		p.echo_console = false;
+		p.icount = NULL;
 		unlink(log);
 		if (initramfs_build(o->kernel, initrd, NULL) == 0)
 			ok = boot_once(&p, initrd, NULL, true, &r) == VM_OK && r.harness_rc == 0;
@@ -572,6 +610,26 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 		free(gargv);
 		return -1;
 	}
+	if (o->icount && strcmp(accel, "tcg") != 0) {
+		res->outcome = VM_QEMU_FAILED;
+		snprintf(res->reason, sizeof(res->reason),
+			 "--icount counts TCG's instructions: it does not go with --accel %s", accel);
+		wqb_err("%s", res->reason);
+		free(gargv);
+		return -1;
+	}
+	if (o->icount) {
+		char norm[64];
+
+		if (vm_icount_parse(o->icount + (strncmp(o->icount, "shift=", 6) ? 0 : 6), norm,
+				    sizeof(norm)) || strcmp(norm, o->icount)) {
+			res->outcome = VM_QEMU_FAILED;
+			snprintf(res->reason, sizeof(res->reason), "bad -icount value '%s'", o->icount);
+			wqb_err("%s", res->reason);
+			free(gargv);
+			return -1;
+		}
+	}
 	if (strcmp(accel, "kvm") == 0 || strcmp(accel, "auto") == 0) {
 		kvm = kvm_probe(o);
 		if (!kvm && strcmp(accel, "kvm") == 0)
@@ -583,6 +641,7 @@ int vm_run(const struct vm_opts *o, struct vm_result *res)
 		return -1;
 	}
 	snprintf(res->accel_used, sizeof(res->accel_used), "%s", kvm ? "kvm" : "tcg");
+	snprintf(res->icount_used, sizeof(res->icount_used), "%s", o->icount ? o->icount : "");
 	/* the guest init reads its command from the share, one word per line */
 	for (size_t i = 0; o->guest_argv[i]; i++) {
 		char *t;

@@ -13,6 +13,7 @@
 #include "kernel.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Inside the guest the result share is mounted here (harness/guest-init.sh). */
@@ -31,6 +32,12 @@ struct vm_opts {
 	int cpus;			/* -smp; default 4 */
 	uint64_t memory_mib;		/* -m; default 1024 */
 	const char *accel;		/* "tcg" (default), "kvm", "auto" */
+	/*
+	 * QEMU's -icount value, "shift=N|auto[,sleep=off]" (vm_icount_parse()),
+	 * or NULL: TCG only, refused with KVM.  The guest's clock then counts
+	 * instructions, not the host's time (docs/compare.md).
+	 */
+	const char *icount;
 	const char *share_dir;		/* writable share, must exist */
 	char *const *guest_argv;	/* command to run in the guest */
 	/*
@@ -74,6 +81,7 @@ struct vm_result {
 	uint64_t boot_ms;	/* launch -> harness start of the last attempt */
 	uint64_t total_ms;
 	char accel_used[16];
+	char icount_used[32];	/* QEMU's -icount value, "" without */
 	char reason[512];	/* one line for humans, empty on VM_OK */
 };
 
@@ -81,6 +89,16 @@ struct vm_result {
 #define MARK_PREFIX "WQBENCH-GUEST: "
 
 int vm_run(const struct vm_opts *o, struct vm_result *res);
+
+/*
+ * The --icount option's value, "SHIFT" (0..10) or "auto", optionally
+ * followed by ",sleep=on" or ",sleep=off", into QEMU's -icount value
+ * ("shift=3,sleep=off") in out.  0, or -1 with nothing written when the
+ * value is not one of those.
+ */
+int vm_icount_parse(const char *arg, char *out, size_t len);
+/* The error for a bad --icount value: one line naming what is accepted. */
+#define VM_ICOUNT_USAGE "--icount wants SHIFT (0..10) or auto, optionally ,sleep=on|off (like 3,sleep=off)"
 
 /* Does console text show an Oops, BUG or WARNING? */
 bool vm_text_has_oops(const char *text);
