@@ -985,14 +985,10 @@ static int write_tsv(const struct sens_study *s, const char *path, char **info, 
 static int write_plot(const struct sens_study *s, const char *dir, char *err, size_t errlen)
 {
 	char *dat = path_join(dir, "sensitivity.dat"), *gp = path_join(dir, "sensitivity.gp");
-	char *log = path_join(dir, "sensitivity.gnuplot.log");
 	struct atomic_file af;
 	FILE *f = atomic_open(&af, dat, 0644);
 	size_t *o = by_effect(s);
 	int nfam = s->family ? 2 : 1, rc = -1;
-	char *argv[] = { "gnuplot", "sensitivity.gp", NULL };
-	struct spawn_opts so = { .cwd = dir, .stdout_path = log, .stderr_to_stdout = true };
-	struct spawn_result sr;
 	char label[128];
 
 	if (!f)
@@ -1035,17 +1031,33 @@ static int write_plot(const struct sens_study *s, const char *dir, char *err, si
 	}
 	if (atomic_commit(&af))
 		goto out;
-	if (spawn_run(argv, &so, 60000, &sr) < 0 || sr.exit_code != 0) {
-		snprintf(err, errlen, "gnuplot failed on %s (see %s)", gp, log);
+	if (sens_gnuplot(dir, "sensitivity", err, errlen) < 0)
 		goto out;
-	}
-	unlink(log);
 	rc = 0;
 out:
 	if (rc && !err[0])
 		snprintf(err, errlen, "cannot write %s or %s", dat, gp);
 	free(o);
 	free(dat);
+	free(gp);
+	return rc;
+}
+
+int sens_gnuplot(const char *dir, const char *name, char *err, size_t errlen)
+{
+	char *gp = xasprintf("%s.gp", name), *log = xasprintf("%s/%s.gnuplot.log", dir, name);
+	/* gnuplot runs in dir, where its data files are: no path enters the script */
+	char *argv[] = { "gnuplot", gp, NULL };
+	struct spawn_opts so = { .cwd = dir, .stdout_path = log, .stderr_to_stdout = true };
+	struct spawn_result sr;
+	int rc = 0;
+
+	if (spawn_run(argv, &so, 60000, &sr) < 0 || sr.exit_code != 0) {
+		snprintf(err, errlen, "gnuplot failed on %s/%s (see %s)", dir, gp, log);
+		rc = -1;
+	} else {
+		unlink(log);
+	}
 	free(gp);
 	free(log);
 	return rc;

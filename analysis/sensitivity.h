@@ -142,6 +142,12 @@ int sens_write(const struct sens_study *s, const char *dir, char **info, size_t 
 	       char *err, size_t errlen);
 
 void sens_free(struct sens_study *s);
+/*
+ * gnuplot NAME.gp in dir (where its data files are), through spawn_run(),
+ * no shell: NAME.svg and NAME.png as the script says.  0, or -1 with err
+ * naming the script and its log (dir/NAME.gnuplot.log, kept on failure).
+ */
+int sens_gnuplot(const char *dir, const char *name, char *err, size_t errlen);
 
 /* --- docs/sensitivity-mde.tsv, read back --------------------------------- */
 

@@ -31,10 +31,13 @@
  * form's output for one scenario and primary metric, into DIR/mde.tsv
  * (the published table's suite format: a row per scenario, metric and run
  * count, read by sens_mde_read()) and DIR/table.md (the per-scenario table
- * of docs/compare.md).
+ * of docs/compare.md), and the plot of every scenario's detection rates,
+ * DIR/plot.svg and DIR/plot.png (gnuplot, when installed).
  * Exit: 0 done, 2 bad input.
  */
 #include "compare.h"
+#include "plot.h"
+#include "runcmd.h"
 #include "sensitivity.h"
 #include "stats.h"
 #include "util.h"
@@ -99,6 +102,190 @@ static void rate_cell(char *buf, size_t len, json_t *c, const char *what)
 		snprintf(buf, len, "%.2f", json_number_value(v));
 	else
 		snprintf(buf, len, "-");
+}
+
+/* --- the suite study's plot ------------------------------------------------ */
+
+struct panel {
+	char title[160];
+	double lo, hi;		/* its shifts' range, 0 included */
+	size_t first;		/* its first data block */
+	size_t nlines;
+	size_t n[8];		/* run count of each line */
+};
+
+/*
+ * a pool's point on the plot's axis: the A/A split (and any nominal 0) at
+ * 0, a slowdown at the shift it made -- below 0 too, unlike the MDE's
+ * axis (mde_x()), so that a slowdown that sped things up shows as such
+ */
+static double pool_x(json_t *pl)
+{
+	if (json_is_true(json_object_get(pl, "split_of_baseline")) ||
+	    json_number_value(json_object_get(pl, "nominal_pct")) == 0)
+		return 0;
+	return json_number_value(json_object_get(pl, "effect_pct"));
+}
+
+/* a tic step of 1, 2 or 5 times a power of ten giving about 4 tics over span */
+static double tic_step(double span)
+{
+	double raw = span > 0 ? span / 4 : 1, p = pow(10, floor(log10(raw)));
+
+	return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
+}
+
+/*
+ * DIR/plot.svg and .png from DIR/S/{p50,p90}/sensitivity.json: per
+ * scenario and metric a panel, the rate at which the declared family
+ * called the metric regressed against the shift each pool made (the
+ * A/A split at 0: its false alarms), one line per run count.  Data go
+ * through DIR/plot.dat; the script (DIR/plot.gp) holds no string of a
+ * result file but scenario names made safe (plot_safe_label()).
+ */
+static int suite_plot(const char *dir, char **scen, size_t nscen)
+{
+	static const char *const q[] = { "p50", "p90" };
+	char *dat = path_join(dir, "plot.dat"), *gp = path_join(dir, "plot.gp");
+	struct atomic_file ad, ag;
+	FILE *d = atomic_open(&ad, dat, 0644), *g = NULL;
+	struct panel *pn = xcalloc(2 * nscen, sizeof(*pn));
+	size_t npn = 0, blocks = 0, cols, rows;
+	char err[1024];
+	int rc = 2;
+
+	if (!d) {
+		wqb_err("cannot write %s: %s", dat, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < nscen; i++)
+		for (size_t k = 0; k < 2; k++) {
+			char *path = xasprintf("%s/%s/%s/sensitivity.json", dir, scen[i], q[k]);
+			json_t *j = json_load_file(path, 0, NULL), *pl, *nv;
+			struct panel *p = &pn[npn];
+			char safe[96];
+			size_t pi, ni;
+
+			free(path);
+			if (!j)
+				continue;
+			snprintf(p->title, sizeof(p->title), "%s queue-start %s",
+				 plot_safe_label(scen[i], safe, sizeof(safe)), q[k]);
+			{
+				json_t *cv = json_object_get(json_object_get(j, "baseline_spread"),
+							     "robust_cv_pct");
+
+				if (json_is_number(cv))
+					snprintf(p->title + strlen(p->title),
+						 sizeof(p->title) - strlen(p->title), " (CV %.0f%%)",
+						 json_number_value(cv));
+			}
+			p->first = blocks;
+			json_array_foreach(json_object_get(j, "n"), ni, nv) {
+				size_t n = (size_t)json_integer_value(nv), np = 0;
+				double x[16], y[16];
+
+				json_array_foreach(json_object_get(j, "pools"), pi, pl) {
+					json_t *c = cell_of(pl, n, "declared"), *v;
+
+					if (json_is_true(json_object_get(pl, "baseline")) || !c ||
+					    np >= 16)
+						continue;
+					v = json_object_get(c, "detected");
+					if (!json_is_number(v))
+						continue;
+					x[np] = pool_x(pl);
+					y[np] = json_number_value(v);
+					/* in order of the shift: insertion */
+					for (size_t a = np++; a > 0 && x[a - 1] > x[a]; a--) {
+						double tx = x[a], ty = y[a];
+
+						x[a] = x[a - 1];
+						y[a] = y[a - 1];
+						x[a - 1] = tx;
+						y[a - 1] = ty;
+					}
+				}
+				if (!np || p->nlines >= 8)
+					continue;
+				fprintf(d, "# %s n=%zu: measured shift %%, detection rate\n", p->title, n);
+				for (size_t a = 0; a < np; a++) {
+					fprintf(d, "%.3f %.4f\n", x[a], y[a]);
+					p->lo = fmin(p->lo, x[a]);
+					p->hi = fmax(p->hi, x[a]);
+				}
+				fprintf(d, "\n\n");
+				p->n[p->nlines++] = n;
+				blocks++;
+			}
+			json_decref(j);
+			if (p->nlines)
+				npn++;
+		}
+	if (atomic_commit(&ad)) {
+		d = NULL;
+		wqb_err("cannot write %s: %s", dat, strerror(errno));
+		goto out;
+	}
+	d = NULL;
+	if (!npn) {
+		wqb_err("%s: no detection rate to plot", dir);
+		goto out;
+	}
+	cols = npn < 4 ? npn : 4;
+	rows = (npn + cols - 1) / cols;
+	g = atomic_open(&ag, gp, 0644);
+	if (!g) {
+		wqb_err("cannot write %s: %s", gp, strerror(errno));
+		goto out;
+	}
+	for (int t = 0; t < 2; t++) {
+		if (t)
+			fprintf(g, "set terminal pngcairo size %zu,%zu font 'sans,9'\nset output 'plot.png'\n",
+				300 * cols, 270 * rows + 60);
+		else
+			fprintf(g, "set encoding utf8\nset terminal svg size %zu,%zu dynamic font 'sans,10' "
+				"background '#ffffff'\nset output 'plot.svg'\n", 300 * cols, 270 * rows + 60);
+		fprintf(g, "set grid lc rgb '#dddddd'\nset key outside bottom center horizontal maxrows 1 font ',8'\n"
+			"set yrange [0:1.02]\nset ylabel 'detected'\n"
+			"set arrow 1 from 10, graph 0 to 10, graph 1 nohead dt 3 lc rgb '#aa0000'\n"
+			"set multiplot layout %zu,%zu title \"queue-start regressions caught: share of draws (y)\\n"
+			"against the shift measured between the full pools, %% (x)\\n"
+			"declared family p50+p90 in Holm; A/A at 0; dotted: 10%%\" noenhanced\n", rows, cols);
+		for (size_t i = 0; i < npn; i++) {
+			double step = tic_step(pn[i].hi - pn[i].lo);
+
+			fprintf(g, "set title '%s' noenhanced\nset xrange [%g:%g]\nset xtics %g\n"
+				"plot 0.8 with lines dt 2 lc rgb '#888888' notitle", pn[i].title,
+				floor(pn[i].lo / step) * step, fmax(ceil(pn[i].hi / step) * step, step),
+				step);
+			for (size_t l = 0; l < pn[i].nlines; l++)
+				fprintf(g, ", 'plot.dat' index %zu with linespoints lw 2 pt 7 ps 0.6 "
+					"title 'n=%zu'", pn[i].first + l, pn[i].n[l]);
+			fprintf(g, "\n");
+		}
+		fprintf(g, "unset multiplot\nunset output\n");
+	}
+	if (atomic_commit(&ag)) {
+		g = NULL;
+		wqb_err("cannot write %s: %s", gp, strerror(errno));
+		goto out;
+	}
+	g = NULL;
+	if (sens_gnuplot(dir, "plot", err, sizeof(err)) < 0) {
+		wqb_err("%s", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (d)
+		atomic_discard(&ad);
+	if (g)
+		atomic_discard(&ag);
+	free(pn);
+	free(dat);
+	free(gp);
+	return rc;
 }
 
 static int gather(const char *dir, char **scen, size_t nscen)
@@ -237,7 +424,8 @@ static int gather(const char *dir, char **scen, size_t nscen)
 			goto out;
 		}
 	}
-	rc = 0;
+	/* the plot, where gnuplot is (make deps installs it) */
+	rc = program_in_path("gnuplot") ? suite_plot(dir, scen, nscen) : 0;
 out:
 	if (t)
 		atomic_discard(&at);
