@@ -355,25 +355,48 @@ static json_t *load_json(const char *dir, const char *name)
 	return j;
 }
 
-static void add_kernel(struct cmp_side *s, const char *release)
+/* v into *list, sep-separated, unless it is there already */
+static void add_distinct(char **list, const char *v, const char *sep)
 {
-	size_t len = strlen(release);
-	const char *k = s->kernels;
+	size_t len = strlen(v), sl = strlen(sep);
+	const char *k = *list;
 
 	while (k && *k) {
-		if (!strncmp(k, release, len) && (k[len] == ',' || !k[len]))
+		if (!strncmp(k, v, len) && (!strncmp(k + len, sep, sl) || !k[len]))
 			return;
-		k = strchr(k, ',');
-		k = k ? k + 1 : NULL;
+		k = strstr(k, sep);
+		k = k ? k + sl : NULL;
 	}
-	if (!s->kernels) {
-		s->kernels = xstrdup(release);
+	if (!*list) {
+		*list = xstrdup(v);
 	} else {
-		char *n = xasprintf("%s,%s", s->kernels, release);
+		char *n = xasprintf("%s%s%s", *list, sep, v);
 
-		free(s->kernels);
-		s->kernels = n;
+		free(*list);
+		*list = n;
 	}
+}
+
+static void add_kernel(struct cmp_side *s, const char *release)
+{
+	add_distinct(&s->kernels, release, ",");
+}
+
+/*
+ * The guest clock a run was measured with: QEMU's -icount (meta.json's
+ * vm.icount, else summary.json's guest.icount) or the host's time --
+ * also for runs from before --icount existed, which had no other.
+ */
+static void add_clock(struct cmp_side *s, json_t *meta, json_t *sum)
+{
+	const char *ic = json_string_value(json_object_get(json_object_get(meta, "vm"), "icount"));
+	char *v;
+
+	if (!ic)
+		ic = json_string_value(json_object_get(json_object_get(sum, "guest"), "icount"));
+	v = ic ? xasprintf("icount %s", ic) : xstrdup("host time");
+	add_distinct(&s->clocks, v, "; ");
+	free(v);
 }
 
 static int load_run(struct comparison *c, int side, const char *dir, char *err, size_t errlen)
@@ -401,6 +424,7 @@ static int load_run(struct comparison *c, int side, const char *dir, char *err, 
 		release = json_string_value(json_object_get(json_object_get(sum, "guest"),
 							    "kernel"));
 	add_kernel(&c->side[side], release ? release : "unknown");
+	add_clock(&c->side[side], meta, sum);
 
 	/* every file of the run read and checked: damaged input is an error, never figures */
 	{
@@ -840,6 +864,18 @@ int compare_build(struct comparison *c, char **base, size_t nbase, char **cand, 
 				      "over them alone; the others are shown, not judged", c->family_src,
 				      in));
 	}
+	/*
+	 * runs under QEMU's -icount count instructions, the others the host's
+	 * time: their timings are different measures, whatever the kernels
+	 */
+	if (c->side[0].clocks && c->side[1].clocks &&
+	    (strcmp(c->side[0].clocks, c->side[1].clocks) || strstr(c->side[0].clocks, "; ") ||
+	     strstr(c->side[1].clocks, "; ")))
+		add_note(c, xasprintf("the guest clocks differ (baseline: %s; candidate: %s): "
+				      "under QEMU's -icount time counts instructions, not the "
+				      "host's time, so timings of the two do not compare "
+				      "(docs/compare.md, the icount experiment)",
+				      c->side[0].clocks, c->side[1].clocks));
 	/* scenarios present on one side only cannot be compared: say which */
 	for (size_t i = 0; i < c->nm; i++) {
 		struct cmp_metric *m = &c->m[i];
@@ -884,6 +920,7 @@ void compare_free(struct comparison *c)
 		free(c->side[s].runs);
 		free(c->side[s].ids);
 		free(c->side[s].kernels);
+		free(c->side[s].clocks);
 	}
 	memset(c, 0, sizeof(*c));
 }

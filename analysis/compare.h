@@ -77,6 +77,11 @@ struct cmp_side {
 	char **ids;		/* run_identity() of each */
 	size_t nruns;
 	char *kernels;		/* distinct kernel releases, comma-separated */
+	/*
+	 * distinct guest clocks, "; "-separated: "host time", or "icount "
+	 * and QEMU's -icount value (meta.json vm.icount, `run --icount`)
+	 */
+	char *clocks;
 };
 
 struct comparison {

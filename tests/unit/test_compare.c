@@ -53,6 +53,18 @@ static char *make_run(const char *side, int i, double tput, double p99, double p
 	return dir;
 }
 
+/* a run's meta.json saying its guest ran under QEMU's -icount VALUE */
+static void set_icount(const char *dir, const char *value)
+{
+	char *p = path_join(dir, "meta.json");
+	json_t *j = json_pack("{s:{s:s},s:{s:s,s:s}}", "kernel", "release", "6.12.0-y", "vm",
+			      "accel", "tcg", "icount", value);
+
+	assert_int_equal(json_dump_file(j, p, 0), 0);
+	json_decref(j);
+	free(p);
+}
+
 /* small deterministic jitter, +-1% */
 static double jit(int i)
 {
@@ -163,6 +175,38 @@ static void test_same_is_unchanged(void **state)
 }
 
 /* instrument=sampled figures keep their mark and sample count through compare */
+/* runs of two clocks, host time and -icount, are compared with a note saying so */
+static void test_clocks_differ(void **state)
+{
+	struct comparison c;
+	bool noted = false;
+
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		char *d = make_run("cc", i, 1000 * jit(i + 2), 5000 * jit(i + 3), 9000, false, true);
+
+		set_icount(d, "shift=3,sleep=off");
+		free(d);
+		d = make_run("cc2", i, 1000 * jit(i + 4), 5000 * jit(i + 5), 9000, false, true);
+		set_icount(d, "shift=3,sleep=off");
+		free(d);
+		free(make_run("cb", i, 1000 * jit(i), 5000 * jit(i + 1), 9000, false, true));
+	}
+	build(&c, "cb", "cc");
+	assert_string_equal(c.side[0].clocks, "host time");
+	assert_string_equal(c.side[1].clocks, "icount shift=3,sleep=off");
+	for (size_t i = 0; i < c.nnotes; i++)
+		noted |= strstr(c.notes[i], "the guest clocks differ (baseline: host time; "
+					    "candidate: icount shift=3,sleep=off)") != NULL;
+	assert_true(noted);
+	compare_free(&c);
+	/* one clock on both sides: no such note */
+	build(&c, "cc", "cc2");
+	for (size_t i = 0; i < c.nnotes; i++)
+		assert_null(strstr(c.notes[i], "guest clocks differ"));
+	compare_free(&c);
+}
+
 static void test_sampled_marked(void **state)
 {
 	struct comparison c;
@@ -669,6 +713,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regression_and_improvement),
 		cmocka_unit_test(test_same_is_unchanged),
+		cmocka_unit_test(test_clocks_differ),
 		cmocka_unit_test(test_sampled_marked),
 		cmocka_unit_test(test_noisy),
 		cmocka_unit_test(test_too_few_runs),
