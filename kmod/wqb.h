@@ -223,7 +223,7 @@ void wqb_hotplug_event(unsigned int cpu, bool online);
 void wqb_hotplug_unstable(unsigned int cpu);
 void wqb_hotplug_settled(unsigned int cpu);
 bool wqb_cpu_stable(int cpu, u64 since);
-bool wqb_cpu_went_down_since(int cpu, u64 since);
+bool wqb_cpu_went_down(int cpu);
 int wqb_stats_show(struct seq_file *m, void *v);
 int wqb_hist_show(struct seq_file *m, void *v);
 

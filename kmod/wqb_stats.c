@@ -216,11 +216,11 @@ void wqb_hotplug_settled(unsigned int cpu)
 }
 
 /*
- * Did cpu start going offline after since?  From the log of our own
- * callbacks (the last WQB_HP_LOG transitions: one older than those is not
- * seen, which can only refuse an excuse, never grant one).
+ * Did cpu start going offline since the module was loaded?  From the log
+ * of our own callbacks (the last WQB_HP_LOG transitions: one older than
+ * those is not seen, which can only refuse an excuse, never grant one).
  */
-bool wqb_cpu_went_down_since(int cpu, u64 since)
+bool wqb_cpu_went_down(int cpu)
 {
 	unsigned long flags;
 	unsigned int i, n;
@@ -231,7 +231,7 @@ bool wqb_cpu_went_down_since(int cpu, u64 since)
 	for (i = 0; i < n && !down; i++) {
 		const struct wqb_hp_event *e = &wqb_hp_log[(wqb_hp_n - 1 - i) % WQB_HP_LOG];
 
-		down = e->cpu == cpu && !e->online && e->ts > since;
+		down = e->cpu == cpu && !e->online;
 	}
 	spin_unlock_irqrestore(&wqb_hp_lock, flags);
 	return down;

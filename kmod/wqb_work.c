@@ -384,7 +384,7 @@ static bool wqb_worker_widened(const struct cpumask *mask)
 	    !cpumask_subset(cpu_online_mask, current->cpus_ptr))
 		return false;
 	for_each_cpu(c, mask)
-		if (wqb_cpu_went_down_since(c, 0))
+		if (wqb_cpu_went_down(c))
 			return true;
 	return false;
 }
