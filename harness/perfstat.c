@@ -271,6 +271,7 @@ static void *perfstat_thread(void *arg)
 
 	for (;;) {
 		unsigned int gen;
+		uint64_t t_spawn;
 		bool valid;
 
 		pthread_mutex_lock(&ps->lock);
@@ -280,12 +281,15 @@ static void *perfstat_thread(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&ps->lock);
+		t_spawn = now_mono_ns();
 		if (spawn_segment(ps, first ? PERF_FIRST_READY_MS : PERF_READY_MS) < 0 ||
 		    (first && !first_ready(ps)) || enable_segment(ps) < 0) {
 			kill_segment(ps);
 			close_control(ps);
 			if (stopping(ps)) {
 				ps->error[0] = '\0';	/* cut short by the end, not a failure */
+				ps->cut_short_seg = (int)ps->seg;
+				ps->cut_short_ms = (now_mono_ns() - t_spawn) / 1000000ull;
 				break;
 			}
 			/* perf fails to open events on a CPU that went away under it */
@@ -316,6 +320,7 @@ int perfstat_start(struct perfstat *ps, const char *result_dir, const char *even
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->ctl_fd = ps->ack_fd = -1;
+	ps->cut_short_seg = -1;
 	pthread_mutex_init(&ps->lock, NULL);
 	pthread_cond_init(&ps->wake, NULL);
 	ps->dir = path_join(result_dir, "perf");
@@ -372,6 +377,7 @@ void perfstat_split(void *arg)
 void perfstat_stop(struct perfstat *ps, struct run_result *res)
 {
 	json_t *totals = json_object(), *seg, *doc;
+	char cut[128] = "";
 	size_t i;
 
 	pthread_mutex_lock(&ps->lock);
@@ -399,18 +405,27 @@ void perfstat_stop(struct perfstat *ps, struct run_result *res)
 			"perf stat -a stops counting a CPU that goes offline; counting restarts after every hotplug transition; totals are sums over the valid segments (no transition while perf was starting) and cover counted_ms of the measured phase",
 			"segments", ps->segments, "totals", totals, "counted_ms",
 			(json_int_t)ps->counted_ms);
+	if (ps->cut_short_seg >= 0) {
+		snprintf(cut, sizeof(cut),
+			 "; segment %d was still starting when the phase ended (%llu ms)",
+			 ps->cut_short_seg, (unsigned long long)ps->cut_short_ms);
+		json_object_set_new(doc, "cut_short",
+				    json_pack("{s:i,s:I,s:s}", "segment", ps->cut_short_seg,
+					      "starting_ms", (json_int_t)ps->cut_short_ms, "why",
+					      "the measured phase ended while this perf was starting: not counted"));
+	}
 	result_write_json(res, "perf-stat.json", doc);
 	json_decref(doc);
 	if (ps->error[0])
 		result_check(res, "perf_stat", CHECK_FAIL, "%s", ps->error);
 	else if (!ps->counted_ms)
 		result_check(res, "perf_stat", CHECK_SKIP,
-			     "%zu segments, none valid: no segment was counting before a hotplug transition or the end",
-			     json_array_size(ps->segments));
+			     "%zu segments, none valid: no segment was counting before a hotplug transition or the end%s",
+			     json_array_size(ps->segments), cut);
 	else
 		result_check(res, "perf_stat", CHECK_PASS,
-			     "%zu segments (split at hotplug), %llu ms counted, perf-stat.json",
-			     json_array_size(ps->segments), (unsigned long long)ps->counted_ms);
+			     "%zu segments (split at hotplug), %llu ms counted%s, perf-stat.json",
+			     json_array_size(ps->segments), (unsigned long long)ps->counted_ms, cut);
 	json_decref(ps->segments);
 	{
 		char *ctl = path_join(ps->fifo_dir, "ctl"), *ack = path_join(ps->fifo_dir, "ack");

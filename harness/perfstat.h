@@ -41,6 +41,15 @@ struct perfstat {
 	uint64_t seg_start_ms, counted_ms;
 	char *seg_online;
 	json_t *segments;
+	/*
+	 * The perf the end of the phase found still starting (after a
+	 * transition, on a slow or busy host perf can take longer than what
+	 * is left of the phase): its segment number, -1 for none, and how
+	 * long it had been starting.  Recorded, so that a split the end cut
+	 * short is told from one never tried.
+	 */
+	int cut_short_seg;
+	uint64_t cut_short_ms;
 	char error[200];
 };
 
