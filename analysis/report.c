@@ -531,6 +531,21 @@ static void write_trace(struct report *r, struct textdoc *o)
 					 : ".");
 		doc_text(o, line);
 	}
+	for (size_t g = 0; g < tf->ng; g++) {
+		const struct tracefig_group *G = &tf->g[g];
+		uint64_t cs = G->fn ? G->fn->censored_starts : 0, ce = G->fn ? G->fn->censored_ends : 0;
+
+		if (!cs && !ce && !t->censored_starts_unknown && !t->censored_ends_unknown)
+			continue;
+		snprintf(line, sizeof(line),
+			 "%s: %" PRIu64 " executions started with their queue_work before the trace "
+			 "and %" PRIu64 " ended with their start before it (%" PRIu64 " and %" PRIu64
+			 " more of items the trace never saw queued): the module timed them, the "
+			 "trace cannot, and they are the long ones, so its bands widen to hold "
+			 "whatever they took (\"unbounded\": more than the tail was cut).",
+			 G->name, cs, ce, t->censored_starts_unknown, t->censored_ends_unknown);
+		doc_text(o, line);
+	}
 	doc_table(o, true);
 	doc_row(o, (const char *[]){ "group", "figure", "module", "trace", "band", "agree" }, 6,
 		true, NULL);
@@ -551,6 +566,8 @@ static void write_trace(struct report *r, struct textdoc *o)
 				fmt_ns(lo, sizeof(lo), G->lo[k]);
 				fmt_ns(hi, sizeof(hi), G->hi[k]);
 			}
+			if (isinf(G->hi[k]))	/* tracefig_censor(): the tail was cut */
+				snprintf(hi, sizeof(hi), "unbounded");
 			if (!G->fn || G->not_comparable[k])
 				snprintf(band, sizeof(band), "–");
 			else

@@ -14,7 +14,8 @@
  * the trace's, the nearest), which measures the offset per item in this
  * run, and the module's percentile must lie in the band that the trace's
  * histogram and those offsets allow (tracefig_band(): a bound that holds
- * whatever the offsets' distribution).  A record inside the trace's window
+ * whatever the offsets' distribution), widened for the executions the
+ * trace's start cut (tracefig_censor()).  A record inside the trace's window
  * with no execution to pair is itself a disagreement.  Without enough
  * pairs the fixed TRACEFIG_TOL_* apply, and the report says so.
  * Throughput is a count over the phase on both sides: TRACEFIG_TOL_PCT.
@@ -663,6 +664,43 @@ double tracefig_sampling_slack(unsigned int every, uint64_t timed, double q)
 	return TRACEFIG_Z * sqrt(q * (1 - q) / (double)timed);
 }
 
+/*
+ * Executions the trace's start cut (wqtrace_fn.censored_*): the module
+ * timed them, the trace's histogram of n lacks them, and they are the
+ * long ones.  With u of them in the module's n + u, its q-quantile is at
+ * rank q(n + u): at most the histogram's value at that rank were they all
+ * longer than everything in it, at least the value at rank q(n + u) - u
+ * were they all shorter.  So the band is taken from the histogram's
+ * quantiles (q(n + u) - u) / n and q(n + u) / n, which hold whatever the
+ * cut executions took; above 1 nothing bounds it from above (*open_top).
+ */
+void tracefig_censor(uint64_t n, uint64_t u, double *ql, double *qh, bool *open_top)
+{
+	double N;
+
+	if (!u || !n)
+		return;
+	N = (double)(n + u);
+	*ql = fmax((*ql * N - (double)u) / (double)n, 0.0005);
+	*qh = *qh * N / (double)n;
+	if (*qh > 1.0) {
+		*qh = 1.0;
+		*open_top = true;
+	}
+}
+
+static uint64_t tf_censored_lat(const struct tracefig *tf, const struct wqtrace_fn *f)
+{
+	return f->censored_starts + tf->t.censored_starts_unknown;
+}
+
+/* an execution cut at its start is in neither run histogram of this group */
+static uint64_t tf_censored_run(const struct tracefig *tf, const struct wqtrace_fn *f)
+{
+	return f->censored_starts + f->censored_ends + tf->t.censored_starts_unknown +
+	       tf->t.censored_ends_unknown;
+}
+
 /* every figure of one group in the trace: its band, and whether the module's lies in it */
 static void judge_group(struct tracefig *tf, struct tracefig_group *g)
 {
@@ -684,6 +722,12 @@ static void judge_group(struct tracefig *tf, struct tracefig_group *g)
 
 		double e = k == TF_TPUT ? 0 : tracefig_sampling_slack(g->every, g->timed, q);
 		double ql = fmax(q - e, 0.0005), qh = fmin(q + e, 1.0), x;
+		bool open_top = false;
+
+		if (k != TF_TPUT)
+			tracefig_censor(lat ? loghist_count(&f->queue_to_start) : loghist_count(&f->run),
+					lat ? tf_censored_lat(tf, f) : tf_censored_run(tf, f), &ql, &qh,
+					&open_top);
 
 		if (k != TF_TPUT && (lat ? nl : n) >= TRACEFIG_MIN_PAIRS) {
 			/* sampled: the lower bound at q - e, the upper at q + e */
@@ -701,7 +745,7 @@ static void judge_group(struct tracefig *tf, struct tracefig_group *g)
 			g->banded[k] = true;
 		} else {
 			fixed_band(g, k);
-			if (e > 0) {
+			if (ql < q || qh > q) {
 				const struct loghist *L = lat ? &f->queue_to_start : &f->run;
 
 				g->lo[k] = fmin(g->lo[k], (double)loghist_quantile(L, ql) -
@@ -710,6 +754,8 @@ static void judge_group(struct tracefig *tf, struct tracefig_group *g)
 							  (g->hi[k] - g->trace[k]));
 			}
 		}
+		if (open_top)
+			g->hi[k] = INFINITY;
 		g->agree[k] = g->not_comparable[k] ||
 			      (!isnan(g->module[k]) && !isnan(g->trace[k]) &&
 			       g->module[k] >= g->lo[k] && g->module[k] <= g->hi[k]);

@@ -114,6 +114,12 @@ struct tracefig {
  * tracefig_band()'s lower bound at q - slack and its upper at q + slack.
  */
 double tracefig_sampling_slack(unsigned int every, uint64_t timed, double q);
+/*
+ * The quantiles [*ql, *qh] of a trace histogram of n executions that bound
+ * the module's quantile when u more of its executions were cut by the
+ * trace's start; *open_top when nothing bounds it from above.
+ */
+void tracefig_censor(uint64_t n, uint64_t u, double *ql, double *qh, bool *open_top);
 
 /*
  * The band [*lo, *hi] the module's q-quantile must lie in, given the

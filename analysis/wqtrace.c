@@ -32,6 +32,13 @@ struct wstate {
 	/* running */
 	struct wqtrace_exec x;
 	struct wqtrace_fn *xf;
+	/*
+	 * Executions of this item cut by the trace's start (a start with no
+	 * queue_work, an end with no start), not yet told which workqueue:
+	 * its next queue_work says, and they count for that (workqueue,
+	 * function) as censored.
+	 */
+	uint32_t cens_starts, cens_ends;
 };
 
 struct hpopen {
@@ -193,7 +200,7 @@ static void map_drop_if_idle(struct wqtrace_priv *p, struct wstate *s)
 {
 	size_t m = p->mapcap - 1, i = (size_t)(s - p->map), j = i;
 
-	if (s->pending || s->running)
+	if (s->pending || s->running || s->cens_starts || s->cens_ends)
 		return;
 	for (;;) {
 		size_t home;
@@ -401,6 +408,11 @@ static int on_queue(struct wqtrace *t, const struct wqtrace_event *ev)
 	if (!f || !s)
 		return -1;
 	f->queued++;
+	if (s->cens_starts || s->cens_ends) {
+		f->censored_starts += s->cens_starts;
+		f->censored_ends += s->cens_ends;
+		s->cens_starts = s->cens_ends = 0;
+	}
 	if (s->pending)
 		t->pending_replaced++;
 	if (s->running)
@@ -454,6 +466,7 @@ static int on_start(struct wqtrace *t, const struct wqtrace_event *ev)
 		return -1;
 	if (!s->pending) {
 		t->unmatched++;
+		s->cens_starts++;
 		return 0;
 	}
 	s->x.matched = true;
@@ -651,6 +664,11 @@ int wqtrace_feed(struct wqtrace *t, const struct wqtrace_event *ev)
 		s = map_find(p, ev->work);
 		if (!s || !s->running) {
 			t->ends_unmatched++;
+			if (!s)
+				s = map_get(t, ev->work);
+			if (!s)
+				return -1;
+			s->cens_ends++;
 			return 0;
 		}
 		s->x.end_ts = ev->ts;
@@ -712,6 +730,8 @@ int wqtrace_finish(struct wqtrace *t)
 			s->x.end_ts = 0;
 			end_exec(t, s);
 		}
+		t->censored_starts_unknown += s->cens_starts;
+		t->censored_ends_unknown += s->cens_ends;
 	}
 	for (size_t i = 0; i < p->nopen; i++)
 		t->hptrans[p->open[i].trans].complete = false;

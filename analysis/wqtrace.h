@@ -66,6 +66,15 @@ struct wqtrace_fn {
 	uint64_t completed;	/* executions whose execute_end is in the trace */
 	uint64_t cross_cpu;	/* queued for a CPU (req_cpu < ncpus), ran on another */
 	uint64_t unbound;	/* matched executions queued WORK_CPU_UNBOUND */
+	/*
+	 * Executions the trace's start cut, attributed here by the item's
+	 * next queue_work: started with no queue_work in the trace (their
+	 * queue->start is unknown, and they count under the unknown
+	 * workqueue), ended with no start in it (run time unknown).  They
+	 * are missing from the histograms below, and not at random: the
+	 * longer an execution, the likelier the start cuts it.
+	 */
+	uint64_t censored_starts, censored_ends;
 	struct loghist queue_to_activate;	/* held back by max_active */
 	struct loghist activate_to_start;	/* waiting for a worker */
 	struct loghist queue_to_start;
@@ -133,6 +142,8 @@ struct wqtrace {
 	uint64_t pending_replaced;	/* queue_work of an item already pending */
 	uint64_t ends_missing;		/* execute_start of an item still running */
 	uint64_t pending_at_end, running_at_end;
+	/* censored executions of items never queued again in the trace */
+	uint64_t censored_starts_unknown, censored_ends_unknown;
 	uint64_t inflight_max;		/* most work items tracked at once */
 	uint64_t bins_overflow;		/* executions past max_bins */
 

@@ -9,7 +9,8 @@
  * median and the p99.  A module figure far off the truth must fall
  * outside it, so the band is not a blanket.  instrument=sampled: the
  * module's quantile of one item in K must lie in the band widened by
- * tracefig_sampling_slack().
+ * tracefig_sampling_slack().  Executions the trace's start cut widen
+ * the band by tracefig_censor().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -249,6 +250,60 @@ static void test_few_pairs(void **state)
 	free_world(&w);
 }
 
+/*
+ * Executions cut by the trace's start are missing from its histogram, and
+ * they are the long ones.  Whatever u of n + u were cut, the full set's
+ * quantile must lie between the kept ones' quantiles tracefig_censor()
+ * names; with the longest cut, the uncorrected p99 would not.
+ */
+static void test_censored(void **state)
+{
+	static double all[N], kept[N];
+	const size_t u = 200;	/* 0.5%: the p99 is still bounded above */
+
+	(void)state;
+	for (size_t i = 0; i < N; i++)
+		all[i] = duration();
+	for (int worst = 0; worst < 2; worst++) {
+		for (int k = 0; k < 2; k++) {
+			double q = k ? 0.99 : 0.5, ql = q, qh = q, truth, lo, hi;
+			bool open_top = false;
+			size_t n = N - u;
+
+			qsort(all, N, sizeof(*all), cmp_double);
+			truth = all[(size_t)ceil(q * N) - 1];
+			/* worst case up: the u longest cut; down: the u shortest */
+			memcpy(kept, worst ? all : all + u, n * sizeof(*kept));
+			tracefig_censor(n, u, &ql, &qh, &open_top);
+			assert_false(open_top);
+			assert_true(ql <= q && qh >= q);
+			lo = quantile(kept, n, ql);
+			hi = quantile(kept, n, qh);
+			assert_true(truth >= lo && truth <= hi);
+			if (worst && k)	/* the longest cut: the plain p99 is short */
+				assert_true(quantile(kept, n, q) < truth);
+		}
+	}
+	/* more cut than the top holds: nothing bounds the p99 from above */
+	{
+		double ql = 0.99, qh = 0.99;
+		bool open_top = false;
+
+		tracefig_censor(1000, 20, &ql, &qh, &open_top);
+		assert_true(open_top);
+		assert_true(qh == 1.0);
+		assert_true(fabs(ql - (0.99 * 1020 - 20) / 1000) < 1e-12);
+	}
+	/* none cut: unchanged */
+	{
+		double ql = 0.5, qh = 0.5;
+		bool open_top = false;
+
+		tracefig_censor(1000, 0, &ql, &qh, &open_top);
+		assert_true(ql == 0.5 && qh == 0.5 && !open_top);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_sampled),
 		cmocka_unit_test(test_band_is_not_a_blanket),
 		cmocka_unit_test(test_few_pairs),
+		cmocka_unit_test(test_censored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

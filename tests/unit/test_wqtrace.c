@@ -152,6 +152,45 @@ static void test_orphans(void **state)
 	assert_int_equal(execs_open, 2);
 }
 
+/*
+ * Executions the trace's start cut count for the (workqueue, function)
+ * their item's next queue_work names; items never queued again stay
+ * unknown.  The tracefig band widens by them (tracefig_censor()).
+ */
+static void test_censored_attributed(void **state)
+{
+	const struct wqtrace_fn *f;
+
+	(void)state;
+	/* 0xd0: its queue before the trace; runs, then is queued to "wq" */
+	ev(WQTRACE_EV_START, 10, 0, 0xd0, NULL, 0);
+	ev(WQTRACE_EV_END, 20, 0, 0xd0, NULL, 0);
+	/* 0xd1: started before the trace, ends in it, queued again twice */
+	ev(WQTRACE_EV_END, 25, 1, 0xd1, NULL, 0);
+	ev(WQTRACE_EV_QUEUE, 30, 0, 0xd0, "wq", 1);
+	ev(WQTRACE_EV_QUEUE, 31, 1, 0xd1, "wq", 1);
+	ev(WQTRACE_EV_START, 40, 1, 0xd0, NULL, 0);
+	ev(WQTRACE_EV_END, 50, 1, 0xd0, NULL, 0);
+	ev(WQTRACE_EV_START, 55, 1, 0xd1, NULL, 0);
+	ev(WQTRACE_EV_END, 60, 1, 0xd1, NULL, 0);
+	ev(WQTRACE_EV_QUEUE, 70, 1, 0xd1, "wq", 1);
+	/* 0xd2: cut at both ends of its story, never queued in the trace */
+	ev(WQTRACE_EV_START, 80, 2, 0xd2, NULL, 0);
+	ev(WQTRACE_EV_END, 90, 2, 0xd2, NULL, 0);
+	ev(WQTRACE_EV_END, 95, 3, 0xd3, NULL, 0);
+	assert_int_equal(wqtrace_finish(&t), 0);
+	f = wqtrace_find(&t, "wq", "fn");
+	assert_non_null(f);
+	assert_int_equal(f->censored_starts, 1);
+	assert_int_equal(f->censored_ends, 1);
+	assert_int_equal(f->matched, 2);
+	/* the first queueing took the counts: the second adds nothing */
+	assert_int_equal(t.censored_starts_unknown, 1);
+	assert_int_equal(t.censored_ends_unknown, 1);
+	assert_int_equal(t.unmatched, 2);
+	assert_int_equal(t.ends_unmatched, 2);
+}
+
 static void test_cross_cpu_and_unbound(void **state)
 {
 	const struct wqtrace_fn *f;
@@ -375,6 +414,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plain_pairing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requeue_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_censored_attributed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_cpu_and_unbound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_back, setup, teardown),
