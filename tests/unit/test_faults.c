@@ -261,17 +261,22 @@ struct countdown {
 	char *times;		/* the knob */
 	long long fail;		/* failures to "deliver" once armed; 0 = none */
 	volatile int armed_seen;
+	volatile sig_atomic_t *stop;	/* the run's: ends the armed window */
 };
 
 /*
  * Play the kernel: wait until the injector has armed (times holds the
- * count it wrote, probability is set), then count `fail` failures down.
+ * count it wrote, probability is set), then count `fail` failures down,
+ * and only then end the run, so the injector disarms and reads times back
+ * after the "kernel" has delivered -- however slowly this host schedules
+ * the two threads (a fixed armed window lost the race under ASan on a
+ * loaded host).
  */
 static void *kernel_countdown(void *arg)
 {
 	struct countdown *c = arg;
 
-	for (int i = 0; i < 5000; i++) {
+	for (int i = 0; i < 60000; i++) {
 		char *t = read_file_trim(c->times);
 		char *prob = path_join(root, "failslab/probability"), *pv = read_file_trim(prob);
 		bool armed = t && pv && strcmp(pv, "0") != 0;
@@ -288,11 +293,13 @@ static void *kernel_countdown(void *arg)
 				write_file_atomic(c->times, buf, strlen(buf), 0644);
 			}
 			free(t);
+			*c->stop = 1;
 			return NULL;
 		}
 		free(t);
 		usleep(1000);
 	}
+	*c->stop = 1;	/* never armed: end the run, the test then says so */
 	return NULL;
 }
 
@@ -328,6 +335,7 @@ static char *inject_run(const char *scenario, long long fail, struct countdown *
 	c->times = path_join(root, "failslab/times");
 	c->fail = fail;
 	c->armed_seen = 0;
+	c->stop = &stop;
 	assert_int_equal(pthread_create(&th, NULL, kernel_countdown, c), 0);
 
 	load(scenario, &s);
@@ -400,7 +408,7 @@ static void test_inject_counts_delivered(void **state)
 	char *dir, *csv;
 
 	(void)state;
-	dir = inject_run("[global]\nduration=300ms\n[group g]\nalloc_bytes=1024\n"
+	dir = inject_run("[global]\nduration=60s\n[group g]\nalloc_bytes=1024\n"
 			 "[faultinject]\ntype=failslab\nprobability=20\nkworkers=0\n", 37, &c, &res);
 	assert_true(c.armed_seen);
 	ck = find_check(&res, "failslab");
@@ -431,7 +439,7 @@ static void test_inject_zero_delivered_fails(void **state)
 	char *dir;
 
 	(void)state;
-	dir = inject_run("[global]\nduration=300ms\n[group g]\n"
+	dir = inject_run("[global]\nduration=60s\n[group g]\n"
 			 "[faultinject]\ntype=failslab\n", 0, &c, &res);
 	assert_true(c.armed_seen);
 	ck = find_check(&res, "failslab");
@@ -451,7 +459,7 @@ static void test_inject_finite_times(void **state)
 	char *dir;
 
 	(void)state;
-	dir = inject_run("[global]\nduration=300ms\n[group g]\n"
+	dir = inject_run("[global]\nduration=60s\n[group g]\n"
 			 "[faultinject]\ntype=failslab\ntimes=3\n", 3, &c, &res);
 	ck = find_check(&res, "failslab");
 	assert_non_null(ck);
@@ -473,7 +481,7 @@ static void test_inject_uncountable(void **state)
 	char *dir, *csv;
 
 	(void)state;
-	dir = inject_run("[global]\nduration=300ms\n[group g]\n"
+	dir = inject_run("[global]\nduration=60s\n[group g]\n"
 			 "[faultinject]\ntype=failslab\n", -5, &c, &res);
 	ck = find_check(&res, "failslab");
 	assert_non_null(ck);
