@@ -4,7 +4,8 @@
  * regression a comparison catches (docs/kmod.md, "Injected delays").
  *
  * A busy wait of a set length, timed against ktime_get_ns() (udelay() is
- * unreliable in TCG guests), for one wqbench item in N, at one place:
+ * unreliable in TCG guests) without cpu_relax() (wqb_inject_wait()), for
+ * one wqbench item in N, at one place:
  *
  *   queue   workqueue_queue_work, after the event is recorded: inside
  *           __queue_work() with the pool lock held, before the item is
@@ -63,11 +64,25 @@ static void wqb_inject_wait(struct work_struct *work)
 		return;
 	if (atomic64_inc_return(&wqb_inj.tick) % wqb_inj.every)
 		return;
+	/*
+	 * No cpu_relax() here.  Under TCG with one host thread for every
+	 * vCPU (thread=single), x86 `pause` ends the vCPU's turn (QEMU's
+	 * helper_pause(): "Just let another CPU run"), and under -icount the
+	 * other vCPUs' turns are guest time: with 4 vCPUs every wait lasted
+	 * 20-50 us whatever was asked.  Re-reading the clock keeps the turn,
+	 * and the wait comes out within about one clock read of the size
+	 * asked (docs/kmod.md, "Injected delays"); the other vCPUs wait
+	 * meanwhile, as they do for any code this one runs.  On a real CPU
+	 * `pause` would only spare an SMT sibling and some power in a loop
+	 * that contends for nothing: the wait is at most 10 ms, stands for a
+	 * slower code path (instructions, not pauses), and where it holds
+	 * the pool lock (queue, pool) its waiters spin in their own loops
+	 * either way.
+	 */
 	t0 = ktime_get_ns();
-	do {
-		cpu_relax();
+	do
 		t = ktime_get_ns();
-	} while (t - t0 < wqb_inj.delay_ns);
+	while (t - t0 < wqb_inj.delay_ns);
 	atomic64_inc(&wqb_inj.applied);
 	atomic64_add(t - t0, &wqb_inj.spent_ns);
 }
