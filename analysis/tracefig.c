@@ -122,7 +122,7 @@ struct ctx {
 
 struct work_seen {
 	uint64_t work;
-	uint64_t end_ts;
+	uint64_t start_ts, end_ts;
 	int cpu, pid;
 };
 
@@ -427,20 +427,24 @@ static void load_samples(struct ctx *c)
  * the worker still executing it -- its current_work, which the worker
  * clears only after execute_end, a cond_resched() and the pool lock; on a
  * loaded host that was 15 ms, and 140 ms.  Seen from the trace, the item
- * was queued while its previous run still ran; or that run ended outside
- * the mask (an old pool) and either the item came back within the grace
- * window, or it came back to that very worker having run nothing since
+ * was queued while its previous run still ran; or that run was on an old
+ * pool -- it ended outside the mask, or it started before the mask change
+ * returned (prev_before_change: it may be on a CPU of both masks -- seen
+ * on 6.1, the previous run on CPU 2 while the mask went from {2,3} to {2},
+ * the next on CPU 3 on the same worker) -- and either the item came back within the grace window, or
+ * it came back to that very worker having run nothing since
  * (worker_stayed: the worker had not moved on, however long it took).
  * prev_end_ts: the previous run's end (0: none seen), prev_cpu its CPU.
  */
 bool tracefig_kept_on_old_pool(const struct wqtrace_exec *x, uint64_t prev_end_ts, int prev_cpu,
-			       bool worker_stayed, uint64_t eff)
+			       bool prev_before_change, bool worker_stayed, uint64_t eff)
 {
 	if (x->queued_running)
 		return true;
-	if (!prev_end_ts || x->queue_ts < prev_end_ts || prev_cpu < 0 || prev_cpu >= 64 ||
-	    (eff >> prev_cpu & 1))
+	if (!prev_end_ts || x->queue_ts < prev_end_ts || prev_cpu < 0 || prev_cpu >= 64)
 		return false;
+	if ((eff >> prev_cpu & 1) && !prev_before_change)
+		return false;	/* its last pool is one of this mask */
 	return worker_stayed ||
 	       x->queue_ts - prev_end_ts < (uint64_t)TRACEFIG_GRACE_MS * 1000000;
 }
@@ -496,6 +500,7 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 
 		/* on_exec() comes at each execution's end: this one is the next's previous */
 		if (ws && x->end_ts) {
+			ws->start_ts = x->start_ts;
 			ws->end_ts = x->end_ts;
 			ws->cpu = x->cpu;
 			ws->pid = x->pid;
@@ -514,7 +519,10 @@ static void on_exec(const struct wqtrace_exec *x, void *arg)
 			return;
 		if (t < changed + TRACEFIG_GRACE_MS)
 			tf->unbound_grace++;
-		else if (rel_ms(c, x->queue_ts) < changed || tracefig_kept_on_old_pool(x, prev.end_ts, prev.cpu, stayed, eff))
+		else if (rel_ms(c, x->queue_ts) < changed ||
+			 tracefig_kept_on_old_pool(x, prev.end_ts, prev.cpu,
+						   prev.end_ts && rel_ms(c, prev.start_ts) < changed,
+						   stayed, eff))
 			tf->unbound_stale++;
 		else if (!stable_online(c, eff, rel_ms(c, x->queue_ts) - TRACEFIG_GRACE_MS, t))
 			tf->unbound_offline++;

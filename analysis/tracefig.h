@@ -138,12 +138,13 @@ void tracefig_load(struct tracefig *tf, const struct rundata *rd);
  * Unbound containment: was execution x, outside the effective mask eff,
  * put on its old pool by non-reentrancy?  Queued while its previous run
  * still ran; or that run (ended at prev_end_ts, 0: none seen, on
- * prev_cpu) ended outside eff and x was queued within the grace window
- * after, or x ran on the same worker, which had run nothing since
- * (worker_stayed).
+ * prev_cpu) was on an old pool -- it ended outside eff, or it started
+ * before the mask change returned (prev_before_change) -- and x was
+ * queued within the grace window after, or x ran on the same worker,
+ * which had run nothing since (worker_stayed).
  */
 bool tracefig_kept_on_old_pool(const struct wqtrace_exec *x, uint64_t prev_end_ts, int prev_cpu,
-			       bool worker_stayed, uint64_t eff);
+			       bool prev_before_change, bool worker_stayed, uint64_t eff);
 void tracefig_free(struct tracefig *tf);
 
 #endif /* WQB_TRACEFIG_H */

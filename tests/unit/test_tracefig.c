@@ -140,21 +140,29 @@ static void test_kept_on_old_pool(void **state)
 	(void)state;
 	/* the trace saw the requeue before the end: kept, wherever */
 	x.queued_running = true;
-	assert_true(tracefig_kept_on_old_pool(&x, 0, -1, false, cpu1));
+	assert_true(tracefig_kept_on_old_pool(&x, 0, -1, false, false, cpu1));
 	x.queued_running = false;
 	/* 15 ms after its run on CPU 2 ended, mask CPU 1 (the case of 2026-12-01) */
-	assert_true(tracefig_kept_on_old_pool(&x, 985 * ms, 2, false, cpu1));
+	assert_true(tracefig_kept_on_old_pool(&x, 985 * ms, 2, false, false, cpu1));
 	/* its previous run was inside the mask: that pool is the current one */
-	assert_false(tracefig_kept_on_old_pool(&x, 985 * ms, 1, false, cpu1));
-	assert_false(tracefig_kept_on_old_pool(&x, 985 * ms, 1, true, cpu1));
+	assert_false(tracefig_kept_on_old_pool(&x, 985 * ms, 1, false, false, cpu1));
+	assert_false(tracefig_kept_on_old_pool(&x, 985 * ms, 1, false, true, cpu1));
 	/* long after, on another worker: that worker had let go of it */
-	assert_false(tracefig_kept_on_old_pool(&x, 1000 * ms - TRACEFIG_GRACE_MS * ms, 2, false,
+	assert_false(tracefig_kept_on_old_pool(&x, 1000 * ms - TRACEFIG_GRACE_MS * ms, 2, false, false,
 					       cpu1));
 	/* long after (140 ms), back on the worker that ran nothing since (the second case) */
-	assert_true(tracefig_kept_on_old_pool(&x, 860 * ms, 2, true, cpu1));
+	assert_true(tracefig_kept_on_old_pool(&x, 860 * ms, 2, false, true, cpu1));
+	/*
+	 * Its previous run on CPU 1, inside the mask, but begun before the
+	 * change returned: on the old pool, whose CPUs were {1, 2} (6.1, the
+	 * case of 2026-12-01 evening: requeued 59 ms after, same worker)
+	 */
+	assert_true(tracefig_kept_on_old_pool(&x, 941 * ms, 1, true, false, cpu1));
+	assert_true(tracefig_kept_on_old_pool(&x, 700 * ms, 1, true, true, cpu1));
+	assert_false(tracefig_kept_on_old_pool(&x, 700 * ms, 1, true, false, cpu1));
 	/* no previous run seen, or one that ended after this queueing */
-	assert_false(tracefig_kept_on_old_pool(&x, 0, 2, true, cpu1));
-	assert_false(tracefig_kept_on_old_pool(&x, 1001 * ms, 2, true, cpu1));
+	assert_false(tracefig_kept_on_old_pool(&x, 0, 2, false, true, cpu1));
+	assert_false(tracefig_kept_on_old_pool(&x, 1001 * ms, 2, false, true, cpu1));
 }
 
 static void test_band_holds(void **state)
