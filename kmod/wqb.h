@@ -82,11 +82,10 @@ struct wqb_item {
 	bool from_self;		/* queued from inside its own function */
 	bool queued_running;	/* still executing when queued */
 	int prev_cpu;		/* where it last ran */
-	/* where its function last returned: see wqb_still_running() */
-	bool fn_running;
-	int exit_cpu;
-	unsigned long exit_seq;
-	struct task_struct *exit_task;
+	/* its last start: which worker, on which CPU, as which start there */
+	int run_cpu;
+	unsigned long run_seq;
+	struct task_struct *run_task;
 	struct rnd_state rnd;
 	unsigned int idx;
 	bool in_use;		/* P: open loop: taken from the free pool */
@@ -140,6 +139,9 @@ struct wqb_group {
 	 */
 	u32 instrument_every;
 	enum wqb_selftest selftest;
+	/* derived by wqb_group_prepare(), so that no item works them out */
+	bool unbound;		/* WQ_UNBOUND, or system_unbound_wq */
+	bool check_bound;	/* per-CPU and not ordered: queue_work_on() places */
 	char *def;			/* the definition as written, for reads */
 
 	/* R: runtime */
@@ -218,6 +220,13 @@ void wqb_samples_reset(void);
  * window, since the kernel applies the new mask before the write returns.
  */
 extern atomic_t wqb_masks_changing;
+
+/*
+ * Has a hotplug transition begun since the module was loaded?  Until one
+ * has, an oracle's queue time has nothing to be compared with (see
+ * wqb_oracle_clock()).  Set once, never cleared.
+ */
+extern bool wqb_hotplug_seen;
 
 void wqb_hotplug_event(unsigned int cpu, bool online);
 void wqb_hotplug_unstable(unsigned int cpu);

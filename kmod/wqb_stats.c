@@ -188,11 +188,28 @@ static struct wqb_hp_event wqb_hp_log[WQB_HP_LOG];
 static unsigned int wqb_hp_n;
 static DEFINE_SPINLOCK(wqb_hp_lock);
 
+bool wqb_hotplug_seen;
+
+/*
+ * The flag goes up before the time is read: an item that still finds it
+ * down was queued before that time, and its queue time 0 orders with it
+ * as its real one would.
+ */
+static void wqb_hotplug_note(void)
+{
+	if (!READ_ONCE(wqb_hotplug_seen)) {
+		WRITE_ONCE(wqb_hotplug_seen, true);
+		smp_mb();	/* the flag before the time it is read at */
+	}
+}
+
 void wqb_hotplug_event(unsigned int cpu, bool online)
 {
-	u64 now = ktime_get_ns();
 	unsigned long flags;
+	u64 now;
 
+	wqb_hotplug_note();
+	now = ktime_get_ns();
 	WRITE_ONCE(wqb_stable_since[cpu], online ? now : U64_MAX);
 	spin_lock_irqsave(&wqb_hp_lock, flags);
 	wqb_hp_log[wqb_hp_n % WQB_HP_LOG] = (struct wqb_hp_event){ now, cpu, online };
@@ -202,6 +219,7 @@ void wqb_hotplug_event(unsigned int cpu, bool online)
 
 void wqb_hotplug_unstable(unsigned int cpu)
 {
+	wqb_hotplug_note();
 	WRITE_ONCE(wqb_stable_since[cpu], U64_MAX);
 }
 
@@ -211,6 +229,7 @@ void wqb_hotplug_unstable(unsigned int cpu)
  */
 void wqb_hotplug_settled(unsigned int cpu)
 {
+	wqb_hotplug_note();
 	if (cpu_online(cpu) && READ_ONCE(wqb_stable_since[cpu]) == U64_MAX)
 		WRITE_ONCE(wqb_stable_since[cpu], ktime_get_ns());
 }

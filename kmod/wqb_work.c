@@ -153,42 +153,31 @@ static int wqb_pick_cpu(struct wqb_group *g)
  * returned is not enough.  work_busy() answers exactly but takes that pool's
  * lock, contending with the pool it observes; it is asked only when our own
  * record cannot answer:
- *  - our function is running (or this is a requeue from inside it): yes;
+ *  - this is a requeue from inside the function: yes;
  *  - it never ran: no;
- *  - the worker that ran it has since started another of our items on the
- *    CPU where the function returned: no, a worker runs one item at a time.
- * The record is per CPU; the worker's write is ordered task then seq, the
- * read seq then task, so a matching task is from a start after the return.
- * BH items run in whatever task they interrupt, so they always ask.
+ *  - the worker that last started it has since started another of our
+ *    items on the CPU where it started this one: no, a worker runs one
+ *    item at a time, so it has left this one.
+ * The record is written at the start only, so nothing is left to do when
+ * the function returns: per CPU, the last worker to start one of our items
+ * and how many starts there have been; in the item, which worker, CPU and
+ * start it was.  The worker's write is ordered task then seq, the read seq
+ * then task, so a matching task with a later seq is from a later start.
+ * A worker that migrated before its next start leaves the seq of the
+ * start's CPU to others, and work_busy() answers.  BH items run in
+ * whatever task they interrupt, so they always ask.
  */
 static void wqb_note_start(struct wqb_item *it)
 {
 	if (it->g->flags & WQB_F_BH)
 		return;
-	WRITE_ONCE(it->fn_running, true);
 	preempt_disable();
 	this_cpu_write(wqb_last_start.task, current);
 	smp_wmb();	/* task before seq: pairs with wqb_still_running() */
-	this_cpu_inc(wqb_last_start.seq);
+	it->run_seq = this_cpu_inc_return(wqb_last_start.seq);
+	it->run_cpu = smp_processor_id();
+	it->run_task = current;
 	preempt_enable();
-}
-
-static void wqb_note_return(struct wqb_item *it)
-{
-	if (it->g->flags & WQB_F_BH)
-		return;
-	preempt_disable();
-	it->exit_cpu = smp_processor_id();
-	it->exit_seq = this_cpu_read(wqb_last_start.seq);
-	it->exit_task = current;
-	preempt_enable();
-	smp_wmb();	/* the record before the flag that says to read it */
-	WRITE_ONCE(it->fn_running, false);
-}
-
-static bool wqb_is_unbound(const struct wqb_group *g)
-{
-	return (g->flags & WQB_F_UNBOUND) || g->syswq == WQB_WQ_UNBOUND;
 }
 
 static bool wqb_still_running(struct wqb_item *it, bool from_self)
@@ -198,15 +187,14 @@ static bool wqb_still_running(struct wqb_item *it, bool from_self)
 
 	if (it->g->flags & WQB_F_BH)
 		return work_busy(&it->dw.work) & WORK_BUSY_RUNNING;
-	if (from_self || READ_ONCE(it->fn_running))
+	if (from_self)
 		return true;
-	smp_rmb();	/* the flag before the record: pairs with wqb_note_return() */
-	if (!it->exit_task)
+	if (!it->run_task)
 		return false;
-	last = per_cpu_ptr(&wqb_last_start, it->exit_cpu);
+	last = per_cpu_ptr(&wqb_last_start, it->run_cpu);
 	seq = READ_ONCE(last->seq);
 	smp_rmb();	/* seq before task: pairs with wqb_note_start() */
-	if (seq != it->exit_seq && READ_ONCE(last->task) == it->exit_task)
+	if (seq != it->run_seq && READ_ONCE(last->task) == it->run_task)
 		return false;
 	return work_busy(&it->dw.work) & WORK_BUSY_RUNNING;
 }
@@ -248,7 +236,7 @@ struct wqb_coarse_cache {
 };
 static DEFINE_PER_CPU(struct wqb_coarse_cache, wqb_coarse_cache);
 
-static u64 wqb_coarse_ns(void)
+static noinline u64 wqb_coarse_ns(void)
 {
 	unsigned long j;
 	u64 ns;
@@ -275,11 +263,20 @@ static u64 wqb_coarse_ns(void)
  * placement and containment excuses that compare with it widen by a tick
  * or two, never narrow (docs/kmod.md, "instrument=sampled").
  */
-static u64 wqb_oracle_clock(const struct wqb_group *g, bool exact)
+static __always_inline u64 wqb_oracle_clock(const struct wqb_group *g, bool exact)
 {
 	if (g->bare)
 		return 0;
-	return exact ? ktime_get_ns() : wqb_coarse_ns();
+	if (exact)
+		return ktime_get_ns();
+	/*
+	 * The times these are compared with are those of hotplug transitions
+	 * and of the group's cpumask changes.  Before the first, 0 orders
+	 * with every one of them as the real time does, and costs no clock.
+	 */
+	if (!READ_ONCE(wqb_hotplug_seen) && !READ_ONCE(g->mask_changed))
+		return 0;
+	return wqb_coarse_ns();
 }
 
 /*
@@ -304,7 +301,7 @@ static bool wqb_queue(struct wqb_item *it, int cpu, u32 delay_us, bool from_self
 	 * ask only once a mask has changed: before, every pool is inside.
 	 */
 	it->queued_running = !g->bare &&
-			     (cpu >= 0 || (wqb_is_unbound(g) && READ_ONCE(g->mask_changed))) &&
+			     (cpu >= 0 || (g->unbound && READ_ONCE(g->mask_changed))) &&
 			     wqb_still_running(it, from_self);
 	it->flags = (from_self ? WQBENCH_SAMPLE_REQUEUED : 0) |
 		    (delay ? WQBENCH_SAMPLE_DELAYED : 0) |
@@ -363,13 +360,11 @@ static enum wqb_kind wqb_mixed_pick(struct wqb_item *it)
 	return WQB_REQUEUE;
 }
 
-static void wqb_check_bound(struct wqb_item *it, int cpu, u64 t_start)
+/* Queued with queue_work_on() on a per-CPU queue: see g->check_bound. */
+static void wqb_check_bound(struct wqb_item *it, int cpu)
 {
 	struct wqb_group *g = it->g;
 
-	if (it->req_cpu < 0 || (g->flags & (WQB_F_UNBOUND | WQB_F_ORDERED)) ||
-	    g->syswq == WQB_WQ_UNBOUND)
-		return;
 	atomic64_inc(&g->bound_checked);
 	if (g->selftest == WQB_ST_MISPLACE && !atomic_xchg(&g->selftest_done, 1))
 		cpu = (it->req_cpu + 1) % nr_cpu_ids;	/* pretend it ran elsewhere */
@@ -434,6 +429,10 @@ static bool wqb_worker_widened(const struct cpumask *mask)
 	return false;
 }
 
+/*
+ * An item of an unbound queue whose mask has been told at least once:
+ * before, every pool is inside it.
+ */
 static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 {
 	struct wqb_group *g = it->g;
@@ -442,8 +441,6 @@ static void wqb_check_unbound(struct wqb_item *it, int cpu, u64 t_start)
 	unsigned long flags;
 	u64 changed;
 
-	if (!wqb_is_unbound(g) || !g->mask_changed)
-		return;
 	atomic64_inc(&g->unbound_checked);
 	spin_lock_irqsave(&g->mask_lock, flags);
 	inside = cpumask_test_cpu(cpu, g->mask);
@@ -553,8 +550,10 @@ void wqb_work_fn(struct work_struct *w)
 			t_start = ktime_get_ns();
 		wqb_max(&g->max_running, atomic_inc_return(&g->running));
 		wqb_max(&g->cpu_max_running[cpu], atomic_inc_return(&g->cpu_running[cpu]));
-		wqb_check_bound(it, cpu, t_start);
-		wqb_check_unbound(it, cpu, t_start);
+		if (it->req_cpu >= 0 && g->check_bound)
+			wqb_check_bound(it, cpu);
+		if (g->unbound && READ_ONCE(g->mask_changed))
+			wqb_check_unbound(it, cpu, t_start);
 	}
 
 	if (g->alloc_bytes)
@@ -590,7 +589,6 @@ void wqb_work_fn(struct work_struct *w)
 	if (!stamped) {
 		/* sampled, not this one: every oracle above counted it, no stamps */
 		wqb_resubmit(it, kind, cpu);
-		wqb_note_return(it);
 		return;
 	}
 	/*
@@ -617,7 +615,6 @@ void wqb_work_fn(struct work_struct *w)
 
 		wqb_sample_push(&smp);
 	}
-	wqb_note_return(it);
 }
 
 static struct wqb_item *wqb_free_item(struct wqb_group *g)
@@ -719,6 +716,8 @@ int wqb_group_prepare(struct wqb_group *g)
 	if (!zalloc_cpumask_var(&g->mask, GFP_KERNEL) ||
 	    !zalloc_cpumask_var(&g->prev_mask, GFP_KERNEL))
 		goto nomem;
+	g->unbound = (g->flags & WQB_F_UNBOUND) || g->syswq == WQB_WQ_UNBOUND;
+	g->check_bound = !g->unbound && !(g->flags & WQB_F_ORDERED);
 	cpumask_copy(g->mask, cpu_possible_mask);
 	cpumask_copy(g->prev_mask, cpu_possible_mask);
 	spin_lock_init(&g->mask_lock);

@@ -734,6 +734,49 @@ static void test_sampled(void **state)
 }
 
 /*
+ * instrument=sampled across CPU hotplug: an untimed item's queue time is 0
+ * until the first hotplug transition (wqb_oracle_clock()), the coarse
+ * clock after.  Items queued with queue_work_on() to the CPU going away
+ * run elsewhere and must all be excused -- by the CPU's instability since
+ * they were queued, or by non-reentrancy -- and none be a violation.  The
+ * module is loaded fresh, so the first transition is this test's.
+ */
+static void test_sampled_hotplug(void **state)
+{
+	int hp = online_cpus() - 1;
+
+	(void)state;
+	if (hp < 1)
+		skip();
+	assert_int_equal(put(DIR_ "group",
+			     "name=smp_hp work_us=0 placement=rr inflight=16 instrument=sampled instrument_every=16"), 0);
+	assert_int_equal(put(DIR_ "control", "start"), 0);
+	wait_for("smp_hp", "completed", 2000);
+	for (int round = 0; round < 4; round++) {
+		char cmd[48];
+
+		snprintf(cmd, sizeof(cmd), "hotplug_begin %d", hp);
+		assert_int_equal(put(DIR_ "control", cmd), 0);
+		set_online(hp, false);
+		snprintf(cmd, sizeof(cmd), "hotplug_end %d", hp);
+		assert_int_equal(put(DIR_ "control", cmd), 0);
+		msleep(50);
+		snprintf(cmd, sizeof(cmd), "hotplug_begin %d", hp);
+		assert_int_equal(put(DIR_ "control", cmd), 0);
+		set_online(hp, true);
+		snprintf(cmd, sizeof(cmd), "hotplug_end %d", hp);
+		assert_int_equal(put(DIR_ "control", cmd), 0);
+		msleep(50);
+	}
+	assert_int_equal(put(DIR_ "control", "stop"), 0);
+	assert_int_equal(stat_of("smp_hp", "eo_ok"), 1);
+	assert_int_equal(stat_of("smp_hp", "bound_violations"), 0);
+	assert_int_equal(stat_of("smp_hp", "bound_checked"), stat_of("smp_hp", "completed"));
+	assert_true(stat_of("smp_hp", "bound_offline") + stat_of("smp_hp", "bound_nonreentrant") > 0);
+	clear();
+}
+
+/*
  * alloc_bytes: every execution allocates (and frees) once, from a slab
  * cache up to two pages and from the page allocator above; with no fault
  * injection armed none fails.  The largest size allowed is taken.
@@ -855,6 +898,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_measured_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sampled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sampled_hotplug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inject, setup, teardown),
 		cmocka_unit_test(test_rmmod_every_state),
