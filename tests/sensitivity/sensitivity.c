@@ -368,8 +368,12 @@ static int gather(const char *dir, char **scen, size_t nscen)
 					(long long)json_integer_value(json_object_get(j, "judged_declared")),
 					(long long)json_integer_value(json_object_get(row, "n")), e, d);
 			}
-			fprintf(m, "| %s (baseline %zu runs) | `%s` |", id,
-				base ? json_array_size(json_object_get(base, "runs")) : 0, metric);
+			/* the study's trace (study.env trace=, run-suite-sensitivity
+			 * --trace): studies before it have none and say nothing */
+			fprintf(m, "| %s (baseline %zu runs%s%s) | `%s` |", id,
+				base ? json_array_size(json_object_get(base, "runs")) : 0,
+				json_object_get(info, "trace") ? ", trace " : "",
+				json_object_get(info, "trace") ? jstr(info, "trace") : "", metric);
 			{
 				json_t *sp = json_object_get(j, "baseline_spread");
 				json_t *md = json_object_get(sp, "median"), *cv = json_object_get(sp, "robust_cv_pct");
