@@ -166,10 +166,10 @@ run: deps build
 	exit $$rc
 
 # the no-guest tier of tests/run-tests, which make test runs first
-check: deps build test-bins fuzz-bins
+check: deps build test-bins fuzz-bins $(BUILD)/sensitivity
 	tests/run-tests --fast
 
-test: deps build test-bins fuzz-bins
+test: deps build test-bins fuzz-bins $(BUILD)/sensitivity
 	tests/run-tests
 
 unit-test: deps build test-bins
