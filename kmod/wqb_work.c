@@ -228,7 +228,9 @@ static bool wqb_take_stamp(struct wqb_item *it)
  * was read in bounds how much earlier.  Preemption is off so that both
  * halves are this CPU's; an interrupt that refreshes the cache between
  * them leaves a value as old as the one it replaced or newer, under a key
- * that the next reader finds stale.
+ * that the next reader finds stale.  Out of line: the clock call's
+ * timespec on the stack would otherwise bring a stack canary into every
+ * queueing that inlines it, read or not (wqb_oracle_clock()).
  */
 struct wqb_coarse_cache {
 	unsigned long jiffies;
